@@ -30,6 +30,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "welfare-bench",
+            dependencies: ["Kafka", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue"]),
     ],
     swiftLanguageModes: [.v6]

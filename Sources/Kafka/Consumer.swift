@@ -61,10 +61,23 @@ public final class Consumer: @unchecked Sendable {
     }
 
     /// Reads exactly these partitions from the given offsets, outside any group rebalancing.
+    /// Loads the topics' metadata first: librdkafka 2.0.2 otherwise delays the first offset query of a
+    /// partition whose leader is not yet known by 500 ms.
     public func assign(_ assignments: [TopicPartition: StartOffset]) throws(KafkaError) {
+        for topic in Set(assignments.keys.map(\.topic)) { warmMetadata(topic: topic) }
         let entries = assignments.sorted { $0.key < $1.key }.map { ($0.key, $0.value.native) }
         try PartitionList.with(entries) { (list) throws(KafkaError) in
             try KafkaError.check(rd_kafka_assign(handle, list), "assign \(entries.map(\.0))")
+        }
+    }
+
+    /// Asks the cluster for one topic's metadata so that its partition leaders are known (errors ignored).
+    private func warmMetadata(topic: String) {
+        guard let rkt = rd_kafka_topic_new(handle, topic, nil) else { return }
+        defer { rd_kafka_topic_destroy(rkt) }
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        if rd_kafka_metadata(handle, 0, rkt, &metadata, 5_000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
+            rd_kafka_metadata_destroy(metadata)
         }
     }
 
@@ -82,28 +95,35 @@ public final class Consumer: @unchecked Sendable {
     public func poll(maxMessages: Int, maxWait: Duration) throws(KafkaError) -> [ConsumedMessage] {
         let deadline = ContinuousClock.now.advanced(by: maxWait)
         coordinator.inFlight.reserveCapacity(maxMessages)
-        while coordinator.inFlight.count < maxMessages {
+        // Wait for the first message (or the deadline).
+        while coordinator.inFlight.isEmpty {
             let remaining = ContinuousClock.now.duration(to: deadline)
-            // Once messages are flowing, take only what is already queued.
-            let waitMilliseconds = coordinator.inFlight.isEmpty ? max(0, Int32(remaining.milliseconds)) : 0
-            guard let raw = rd_kafka_consumer_poll(handle, waitMilliseconds) else {
-                if !coordinator.inFlight.isEmpty || remaining <= .zero { break }
-                continue
-            }
-            defer { rd_kafka_message_destroy(raw) }
-            let message = raw.pointee
-            if message.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                if message.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                    coordinator.onError(KafkaError(message.err, message: errorText(raw)))
-                }
-                try throwIfFatal()
-                continue
-            }
-            coordinator.inFlight.append(convert(raw))
+            if remaining <= .zero { break }
+            try take(rd_kafka_consumer_poll(handle, Int32(clamping: max(1, remaining.milliseconds))))
+        }
+        // Then take only what is already queued, without reading the clock per message.
+        while !coordinator.inFlight.isEmpty && coordinator.inFlight.count < maxMessages {
+            guard let raw = rd_kafka_consumer_poll(handle, 0) else { break }
+            try take(raw)
         }
         let batch = coordinator.inFlight
         coordinator.inFlight.removeAll(keepingCapacity: true)
         return batch
+    }
+
+    /// Converts one polled message into the batch, or reports its error; destroys it either way.
+    private func take(_ raw: UnsafeMutablePointer<rd_kafka_message_t>?) throws(KafkaError) {
+        guard let raw else { return }
+        defer { rd_kafka_message_destroy(raw) }
+        let err = raw.pointee.err
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            coordinator.inFlight.append(convert(raw))
+            return
+        }
+        if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+            coordinator.onError(KafkaError(err, message: errorText(raw)))
+        }
+        try throwIfFatal()
     }
 
     /// Stops fetching from these partitions until `resume`; messages already fetched are held back.

@@ -1,0 +1,28 @@
+# welfare-workers: `make run` runs the main job on the embedded broker, `make test` runs the test suite.
+# Both install what is missing first (Debian packages, as root or through sudo).
+
+SWIFT ?= swift
+
+.PHONY: deps build release run test bench clean
+
+deps:
+	@bash ops/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	@bash ops/smoke.sh
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	.build/release/welfare-bench raw-consume
+
+clean:
+	rm -rf .build

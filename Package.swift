@@ -6,11 +6,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "welfare-broker", targets: ["welfare-broker"]),
+        .executable(name: "welfare-bench", targets: ["welfare-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // librdkafka, as Debian's librdkafka-dev ships it (rdkafka.h and rdkafka_mock.h).
@@ -20,9 +26,24 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         // A small typed binding: consumer, producer, admin, embedded broker, errors.
-        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         // The machine-readable topic catalogue in topics/.
         .target(name: "TopicCatalogue", dependencies: ["Kafka", .product(name: "Yams", package: "Yams")]),
+        // The engine every worker shares: envelope checks, store, batch loop, outbox, config, metrics.
+        .target(
+            name: "WorkerRuntime",
+            dependencies: [
+                "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "welfare-broker",
             dependencies: [
@@ -32,9 +53,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "welfare-bench",
-            dependencies: ["Kafka", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Kafka", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue"]),
+        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "Kafka"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,66 @@
+import GRDB
+
+/// What a domain gives the runtime: its event types with their `data` decoders (the contract check),
+/// its tables, and one function that applies a decoded event inside the open transaction.
+///
+/// A domain never commits, never talks to Kafka and never reads the wall clock: "now" is the event's time.
+public protocol DomainHandler: Sendable {
+    /// A decoded event of this domain.
+    associatedtype Event: Sendable
+
+    /// The worker's name, e.g. `volunteer-hours` (notification source `/welfare-workers/<name>`).
+    var workerName: String { get }
+    /// The field of `data` that must equal the message key, e.g. `volunteer_id`.
+    var entityIDField: String { get }
+    /// The event types this domain accepts; any other is `UNKNOWN_TYPE`.
+    var eventTypes: Set<String> { get }
+
+    /// Decodes `data` of a known type, or throws the field that breaks the contract. Runs off the
+    /// transaction, possibly on several threads at once.
+    func decode(type: String, data: DataReader) throws(DataError) -> Event
+
+    /// Adds the domain's migrations (append-only) to the store's migrator.
+    func registerMigrations(in migrator: inout DatabaseMigrator)
+
+    /// Applies one event inside the batch's transaction. Throwing rolls the batch back and retries it
+    /// (for storage faults); rule violations are returned as `.rejected`, never thrown.
+    func apply(_ event: Event, context: EventContext, db: Database) throws -> DomainDecision
+}
+
+/// The envelope facts of the event being applied.
+public struct EventContext: Sendable {
+    public let eventID: String
+    public let type: String
+    public let source: String
+    /// The business time: the rules' "now".
+    public let time: Instant
+    public let subject: String
+    /// The event's date in Asia/Shanghai.
+    public let date: LocalDate
+    /// Where the message was read, for ordering by input order.
+    public let partition: Int32
+    public let offset: Int64
+
+    public init(event: CloudEvent, partition: Int32, offset: Int64) {
+        eventID = event.id
+        type = event.type
+        source = event.source
+        time = event.time
+        subject = event.subject
+        date = ShanghaiTime.date(of: event.time)
+        self.partition = partition
+        self.offset = offset
+    }
+}
+
+/// What applying one event decided.
+public enum DomainDecision: Sendable {
+    /// The store changed; emit these notifications, in order.
+    case applied([Notification])
+    /// A business rule refused the event; the runtime notifies the source (`welfare.event.rejected`),
+    /// then emits the domain's own notices.
+    case rejected(reasonCode: String, detail: String, notices: [Notification])
+    /// The domain recognises a repeat under another event id (a payment reference, a redemption id):
+    /// nothing changes and nothing is emitted.
+    case duplicate(detail: String)
+}

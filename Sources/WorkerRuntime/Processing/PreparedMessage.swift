@@ -1,0 +1,8 @@
+/// What the checks that need no store concluded about one message (done in parallel, off the transaction).
+enum PreparedMessage<Event: Sendable>: Sendable {
+    /// The envelope failed a check that comes before the event-id check.
+    case deadLetter(DeadLetterReason, detail: String, eventID: String?)
+    /// A CloudEvent. `laterFailure` is a check after the id check that failed (key, type, data);
+    /// otherwise `decoded` holds the domain event.
+    case event(CloudEvent, valueHash: [UInt8], laterFailure: (DeadLetterReason, String)?, decoded: Event?)
+}

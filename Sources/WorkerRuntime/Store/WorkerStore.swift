@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+
+/// A worker's SQLite store: one file, WAL mode, created with mode 0600, migrated in code.
+///
+/// The runtime's own tables (offsets, message outcomes, event ids, outbox) and the domain's tables share
+/// one migrator, so one transaction covers a batch's domain effects, outcomes, outbox rows and offsets.
+public final class WorkerStore: Sendable {
+    public let path: String
+    /// The single writing connection. Its calls block: use it from the worker's own thread.
+    public let queue: DatabaseQueue
+
+    /// Opens (creating if needed) and migrates the store. `domainMigrations` adds the domain's tables.
+    public init(path: String, busyTimeout: Duration = .seconds(2), domainMigrations: (inout DatabaseMigrator) -> Void) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw StoreError("cannot create store \(path)")
+            }
+        }
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(Double(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
+        configuration.label = "welfare.store"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        RuntimeSchema.register(in: &migrator)
+        domainMigrations(&migrator)
+        try queue.write { db in
+            if try migrator.hasBeenSuperseded(db) {
+                throw StoreError("store \(path) was written by a newer version of this worker; refusing to run an older one on it")
+            }
+        }
+        try migrator.migrate(queue)
+    }
+
+    /// Opens an existing store read-only (for lookups while a worker writes).
+    public static func openReadOnly(path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError("no store at \(path)") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+}

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "welfare-broker", targets: ["welfare-broker"]),
         .executable(name: "welfare-bench", targets: ["welfare-bench"]),
+        .executable(name: "welfare-tally-worker", targets: ["welfare-tally-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,6 +45,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A tiny domain for testing and benchmarking the runtime on its own.
+        .target(name: "TallyDomain", dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(
+            name: "welfare-tally-worker",
+            dependencies: ["TallyDomain", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "welfare-broker",
             dependencies: [
@@ -53,10 +60,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "welfare-bench",
-            dependencies: ["Kafka", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Kafka", "WorkerRuntime", "TallyDomain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue"]),
-        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "Kafka"]),
+        .testTarget(
+            name: "WorkerRuntimeTests",
+            dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

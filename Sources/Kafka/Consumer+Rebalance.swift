@@ -1,18 +1,20 @@
 import CRdKafka
+import Logging
 
 /// Serves librdkafka's rebalance callback for one consumer: asks the listener for start offsets on
 /// assign, hands it the batch in hand on revoke, then completes the (eager or cooperative) step.
 ///
 /// Used only on the consumer's polling thread (librdkafka calls it from inside `poll` and `close`).
-final class RebalanceCoordinator: @unchecked Sendable {
+final class RebalanceCoordinator: ClientContext, @unchecked Sendable {
     let listener: RebalanceListener?
     let onError: @Sendable (KafkaError) -> Void
     /// Messages taken from librdkafka during the current `poll` but not yet returned.
     var inFlight: [ConsumedMessage] = []
 
-    init(listener: RebalanceListener?, onError: @escaping @Sendable (KafkaError) -> Void) {
+    init(listener: RebalanceListener?, onError: @escaping @Sendable (KafkaError) -> Void, logger: Logger) {
         self.listener = listener
         self.onError = onError
+        super.init(logger: logger)
     }
 
     func handle(_ handle: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {

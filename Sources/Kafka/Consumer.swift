@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import Logging
 import Synchronization
 
 /// A Kafka consumer: in a group (`subscribe`) or on partitions it names itself (`assign`).
@@ -26,19 +27,22 @@ public final class Consumer: @unchecked Sendable {
     /// Makes a consumer. `rebalance` hears of assignments and revocations in group mode; without it the
     /// consumer starts at the committed offsets (else `auto.offset.reset`). `onError` hears of errors
     /// that do not stop polling (a broker down, a failed fetch); fatal errors are thrown by `poll`.
+    /// librdkafka's own log lines go to `logger`.
     public init(
         configuration: KafkaConfiguration,
+        logger: Logger = Logger(label: "welfare.kafka.consumer"),
         rebalance: RebalanceListener? = nil,
         onError: @escaping @Sendable (KafkaError) -> Void = { _ in }
     ) throws(KafkaError) {
         var effective = configuration.withDefaults(Consumer.defaults)
         if effective["group.id"] == nil { effective["group.id"] = "welfare-unnamed-\(UUID().uuidString)" }
         let conf = try effective.makeNative()
-        let coordinator = RebalanceCoordinator(listener: rebalance, onError: onError)
+        let coordinator = RebalanceCoordinator(listener: rebalance, onError: onError, logger: logger)
         let retained = Unmanaged.passRetained(coordinator)
         rd_kafka_conf_set_opaque(conf, retained.toOpaque())
         rd_kafka_conf_set_rebalance_cb(conf, consumerRebalanceTrampoline)
         rd_kafka_conf_set_error_cb(conf, consumerErrorTrampoline)
+        rd_kafka_conf_set_log_cb(conf, kafkaLogTrampoline)
         let handle: OpaquePointer
         do {
             handle = try makeClientHandle(RD_KAFKA_CONSUMER, conf: conf)
@@ -79,6 +83,21 @@ public final class Consumer: @unchecked Sendable {
         if rd_kafka_metadata(handle, 0, rkt, &metadata, 5_000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
             rd_kafka_metadata_destroy(metadata)
         }
+    }
+
+    /// How many partitions a topic has, from the cluster's metadata (throws when the topic is unknown).
+    public func partitionCount(topic: String, timeout: Duration) throws(KafkaError) -> Int {
+        guard let rkt = rd_kafka_topic_new(handle, topic, nil) else { throw .client("cannot make a handle for topic \(topic)") }
+        defer { rd_kafka_topic_destroy(rkt) }
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        try KafkaError.check(rd_kafka_metadata(handle, 0, rkt, &metadata, Int32(timeout.milliseconds)), "read metadata of \(topic)")
+        guard let metadata else { throw .client("no metadata for topic \(topic)") }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        guard metadata.pointee.topic_cnt > 0 else { throw .client("no metadata for topic \(topic)") }
+        let entry = metadata.pointee.topics[0]
+        try KafkaError.check(entry.err, "topic \(topic)")
+        guard entry.partition_cnt > 0 else { throw KafkaError(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, message: "topic \(topic) has no partitions") }
+        return Int(entry.partition_cnt)
     }
 
     /// The partitions currently assigned to this consumer.

@@ -23,6 +23,20 @@ public struct KafkaConfiguration: Sendable, Equatable {
         KafkaConfiguration(properties.merging(defaults) { own, _ in own })
     }
 
+    /// Properties only a consumer understands (librdkafka warns when a producer is given them).
+    static let consumerOnlyProperties: Set<String> = [
+        "group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy",
+        "group.protocol.type", "coordinator.query.interval.ms", "max.poll.interval.ms", "enable.auto.commit",
+        "auto.commit.interval.ms", "enable.auto.offset.store", "queued.min.messages", "queued.max.messages.kbytes",
+        "fetch.wait.max.ms", "fetch.message.max.bytes", "max.partition.fetch.bytes", "fetch.max.bytes", "fetch.min.bytes",
+        "fetch.error.backoff.ms", "isolation.level", "enable.partition.eof", "check.crcs", "auto.offset.reset",
+    ]
+
+    /// A copy without the consumer-only properties, for a producer or admin client.
+    public var forProducer: KafkaConfiguration {
+        KafkaConfiguration(properties.filter { !KafkaConfiguration.consumerOnlyProperties.contains($0.key) })
+    }
+
     /// Builds a native `rd_kafka_conf_t`; the caller owns it until it is handed to `rd_kafka_new`.
     func makeNative() throws(KafkaError) -> OpaquePointer {
         guard let conf = rd_kafka_conf_new() else { throw .client("rd_kafka_conf_new failed") }

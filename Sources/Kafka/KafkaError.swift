@@ -43,7 +43,7 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// An error raised by this binding rather than by librdkafka.
-    static func client(_ message: String, retriable: Bool = false) -> KafkaError {
+    public static func client(_ message: String, retriable: Bool = false) -> KafkaError {
         KafkaError(code: -1, name: "CLIENT", message: message, isRetriable: retriable, isFatal: false)
     }
 

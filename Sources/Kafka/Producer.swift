@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import Logging
 import Synchronization
 
 /// An idempotent Kafka producer whose delivery reports come back to the caller.
@@ -28,12 +29,13 @@ public final class Producer: Sendable {
     }
 
     /// Shared with the C callbacks through the client's opaque pointer.
-    final class Callbacks: Sendable {
+    final class Callbacks: ClientContext, @unchecked Sendable {
         let onDelivery: @Sendable (DeliveryReport) -> Void
         let onError: @Sendable (KafkaError) -> Void
-        init(onDelivery: @escaping @Sendable (DeliveryReport) -> Void, onError: @escaping @Sendable (KafkaError) -> Void) {
+        init(onDelivery: @escaping @Sendable (DeliveryReport) -> Void, onError: @escaping @Sendable (KafkaError) -> Void, logger: Logger) {
             self.onDelivery = onDelivery
             self.onError = onError
+            super.init(logger: logger)
         }
     }
 
@@ -49,18 +51,21 @@ public final class Producer: Sendable {
     private let lifecycle = Lifecycle()
 
     /// Makes a producer. `onDelivery` runs on the producer's own thread once per sent message with a
-    /// token; `onError` hears of client-level errors (all brokers down, fatal idempotence errors).
+    /// token; `onError` hears of client-level errors (all brokers down, fatal idempotence errors);
+    /// librdkafka's own log lines go to `logger`.
     public init(
         configuration: KafkaConfiguration,
+        logger: Logger = Logger(label: "welfare.kafka.producer"),
         onDelivery: @escaping @Sendable (DeliveryReport) -> Void = { _ in },
         onError: @escaping @Sendable (KafkaError) -> Void = { _ in }
     ) throws(KafkaError) {
         let conf = try configuration.withDefaults(Producer.defaults).makeNative()
-        let callbacks = Callbacks(onDelivery: onDelivery, onError: onError)
+        let callbacks = Callbacks(onDelivery: onDelivery, onError: onError, logger: logger)
         let retained = Unmanaged.passRetained(callbacks)
         rd_kafka_conf_set_opaque(conf, retained.toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf, producerDeliveryTrampoline)
         rd_kafka_conf_set_error_cb(conf, producerErrorTrampoline)
+        rd_kafka_conf_set_log_cb(conf, kafkaLogTrampoline)
         let handle: OpaquePointer
         do {
             handle = try makeClientHandle(RD_KAFKA_PRODUCER, conf: conf)

@@ -27,12 +27,6 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         public var deadLetters: [DeadLetterReason: Int] = [:]
     }
 
-    /// An outcome and the event type it was for, as metrics labels.
-    public struct OutcomeKey: Hashable, Sendable {
-        public let outcome: String
-        public let eventType: String
-    }
-
     // MARK: - Checks that need no store
 
     func prepare(_ message: ConsumedMessage) -> PreparedMessage<Handler.Event> {

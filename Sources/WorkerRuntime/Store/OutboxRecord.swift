@@ -31,15 +31,18 @@ public struct OutboxRecord: Sendable {
         return OutboxRecord(seq: db.lastInsertedRowID, record: record)
     }
 
-    /// Rows still waiting, oldest first, optionally only these sequence numbers.
-    static func pending(db: Database, only seqs: [Int64]? = nil, limit: Int = 10_000) throws -> [OutboxRecord] {
-        let rows: [Row]
-        if let seqs {
-            guard !seqs.isEmpty else { return [] }
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM runtime_outbox WHERE seq IN (\(seqs.map(String.init).joined(separator: ","))) ORDER BY seq")
-        } else {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM runtime_outbox ORDER BY seq LIMIT ?", arguments: [limit])
-        }
+    /// Rows still waiting after a sequence number, oldest first.
+    static func pending(db: Database, after seq: Int64, limit: Int) throws -> [OutboxRecord] {
+        decode(try Row.fetchAll(db, sql: "SELECT * FROM runtime_outbox WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]))
+    }
+
+    /// These rows, if still waiting, oldest first.
+    static func pending(db: Database, only seqs: [Int64]) throws -> [OutboxRecord] {
+        guard !seqs.isEmpty else { return [] }
+        return decode(try Row.fetchAll(db, sql: "SELECT * FROM runtime_outbox WHERE seq IN (\(seqs.map(String.init).joined(separator: ","))) ORDER BY seq"))
+    }
+
+    private static func decode(_ rows: [Row]) -> [OutboxRecord] {
         return rows.map { row in
             let key: Data? = row["message_key"]
             let value: Data? = row["message_value"]

@@ -1,0 +1,77 @@
+import GRDB
+import WorkerRuntime
+
+/// A tiny domain for exercising the runtime without the real ones: tallies that entries add to.
+///
+/// `tally.added.v1` `{tally_id, entry_id, amount (1…1000)}` adds an entry (rejected `DUPLICATE_ENTRY` for a
+/// known entry id, `OVER_LIMIT` above `domain.limit`) and notifies `tally.added` → member.
+/// `tally.reset.v1` `{tally_id, reason}` sets the total back to 0 and notifies `tally.reset` → member.
+public struct TallyDomain: WorkerDomain {
+    /// A decoded tally event.
+    public enum Event: Sendable {
+        case added(tallyID: String, entryID: String, amount: Int64)
+        case reset(tallyID: String, reason: String)
+    }
+
+    public static let workerName = "tally"
+    public static let defaultInputTopic = "welfare.tally"
+    public static let configurationKeys = [ConfigurationKey("domain.limit", default: "500", "Largest amount one entry may add")]
+
+    public let limit: Int64
+    public var workerName: String { Self.workerName }
+    public var entityIDField: String { "tally_id" }
+    public var eventTypes: Set<String> { ["tally.added.v1", "tally.reset.v1"] }
+
+    public init(limit: Int64 = 500) { self.limit = limit }
+
+    public init(configuration: WorkerConfiguration) throws {
+        limit = Int64(try configuration.integer("domain.limit", in: 1...1000))
+    }
+
+    public func decode(type: String, data: DataReader) throws(DataError) -> Event {
+        switch type {
+        case "tally.added.v1":
+            return .added(tallyID: try data.identifier("tally_id"), entryID: try data.identifier("entry_id"), amount: try data.integer("amount", in: 1...1000))
+        default:
+            return .reset(tallyID: try data.identifier("tally_id"), reason: try data.string("reason", length: 1...200))
+        }
+    }
+
+    public func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("tally-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE tally_totals (tally_id TEXT PRIMARY KEY, total INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE tally_entries (entry_id TEXT PRIMARY KEY, tally_id TEXT NOT NULL, amount INTEGER NOT NULL, event_id TEXT NOT NULL) WITHOUT ROWID;
+                """)
+        }
+    }
+
+    public func apply(_ event: Event, context: EventContext, db: Database) throws -> DomainDecision {
+        switch event {
+        case .added(let tallyID, let entryID, let amount):
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tally_entries WHERE entry_id = ?"), arguments: [entryID]) == true {
+                return .rejected(reasonCode: "DUPLICATE_ENTRY", detail: "entry \(entryID) was already added", notices: [])
+            }
+            guard amount <= limit else {
+                return .rejected(reasonCode: "OVER_LIMIT", detail: "amount \(amount) is above the limit \(limit)", notices: [])
+            }
+            try db.cachedStatement(sql: "INSERT INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [entryID, tallyID, amount, context.eventID])
+            try db.cachedStatement(sql: """
+                INSERT INTO tally_totals (tally_id, total) VALUES (?, ?)
+                ON CONFLICT (tally_id) DO UPDATE SET total = total + excluded.total
+                """).execute(arguments: [tallyID, amount])
+            let total = try Int64.fetchOne(db.cachedStatement(sql: "SELECT total FROM tally_totals WHERE tally_id = ?"), arguments: [tallyID]) ?? amount
+            return .applied([Notification(
+                template: "tally.added", recipient: .member, id: tallyID,
+                params: ["entry_id": .string(entryID), "amount": .integer(amount), "total": .integer(total)],
+                text: "记账 \(entryID) 已计入 \(amount)，合计 \(total)。")])
+        case .reset(let tallyID, let reason):
+            try db.cachedStatement(sql: """
+                INSERT INTO tally_totals (tally_id, total) VALUES (?, 0) ON CONFLICT (tally_id) DO UPDATE SET total = 0
+                """).execute(arguments: [tallyID])
+            return .applied([Notification(template: "tally.reset", recipient: .member, id: tallyID, params: ["reason": .string(reason)],
+                                          text: "合计已清零：\(reason)")])
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// Runs one domain as a worker process: configuration, logging, store (with its lock), the embedded
+/// broker when no cluster is configured, the engine, the HTTP listener, and a clean stop on SIGTERM/SIGINT.
+public enum WorkerLauncher {
+    /// The whole life of a worker process; returns when it has stopped cleanly.
+    public static func run<Domain: WorkerDomain>(_ domain: Domain.Type, options: WorkerOptions, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)  // a file-size limit is a store fault to retry, not a reason to die
+        let keys = RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic) + Domain.configurationKeys
+        var configuration = try WorkerConfiguration.load(path: options.config, environment: environment, knownKeys: keys)
+        if let store = options.store { configuration.set("store.path", to: store, origin: "--store") }
+        if let servers = options.bootstrapServers { configuration.setKafka("bootstrap.servers", to: servers) }
+
+        let logLevel = try configuration.choice("log.level", Logger.Level.allCases.map(\.rawValue))
+        let jsonLogs = try configuration.choice("log.format", ["text", "json"]) == "json"
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = jsonLogs ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return handler
+        }
+        let workerName = try configuration.string("worker.name")
+        var logger = Logger(label: "welfare.\(workerName)")
+        logger[metadataKey: "worker"] = "\(workerName)"
+
+        let handler = try Domain(configuration: configuration)
+        let settings = try runtimeSettings(configuration)
+        let storePath = try configuration.string("store.path")
+        let lock = try StoreLock(storePath: storePath)
+        let store = try WorkerStore(path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms")) { migrator in
+            handler.registerMigrations(in: &migrator)
+        }
+        logger.info("store open", metadata: ["path": "\(storePath)"])
+
+        var embedded: EmbeddedBroker?
+        var runtime = settings
+        if (configuration.kafkaProperties["bootstrap.servers"] ?? "").isEmpty {
+            let broker = try EmbeddedBroker()
+            try broker.createTopic(settings.inputTopic, partitions: try configuration.integer("embedded.input_partitions", in: 1...1024))
+            try broker.createTopic(settings.deadLetterTopic, partitions: 3)
+            try broker.createTopic(settings.notificationsTopic, partitions: 12)
+            runtime.kafka["bootstrap.servers"] = broker.bootstrapServers
+            logger.notice("no bootstrap servers configured: started an embedded Kafka broker", metadata: ["bootstrap_servers": "\(broker.bootstrapServers)"])
+            if let file = configuration.optionalString("embedded.address_file") {
+                try (broker.bootstrapServers + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            }
+            embedded = broker
+        }
+
+        let metrics = WorkerMetrics(worker: workerName)
+        let health = HealthState()
+        let engine = WorkerEngine(settings: runtime, handler: handler, store: store, metrics: metrics, health: health, logger: logger)
+        var services: [any Service] = [EngineService(engine: engine)]
+        let port = try configuration.integer("http.port", in: 0...65_535)
+        if port > 0 {
+            let host = try configuration.string("http.host")
+            services.append(ObservabilityServer.make(host: host, port: port, metrics: metrics, health: health, logger: logger))
+            logger.info("serving /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(port)"])
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        embedded?.shutdown()
+        withExtendedLifetime(lock) {}
+    }
+
+    /// The runtime settings from a configuration (every problem names its key).
+    public static func runtimeSettings(_ configuration: WorkerConfiguration) throws -> RuntimeSettings {
+        let name = try configuration.string("worker.name")
+        guard FieldFormats.isIdentifier(name) else { throw ConfigurationError("worker.name must be 1–64 characters from [A-Za-z0-9._:-], not \(name)") }
+        var kafka = KafkaConfiguration(configuration.kafkaProperties)
+        if kafka["group.id"] == nil { kafka["group.id"] = "welfare-\(name)" }
+        if kafka["client.id"] == nil { kafka["client.id"] = "welfare-\(name)" }
+        var settings = RuntimeSettings(
+            workerName: name, inputTopic: try configuration.string("topics.input"),
+            deadLetterTopic: try configuration.string("topics.dead_letter"),
+            notificationsTopic: try configuration.string("topics.notifications"), kafka: kafka)
+        settings.assignment = AssignmentMode(rawValue: try configuration.choice("consumer.assignment", AssignmentMode.allCases.map(\.rawValue))) ?? .direct
+        settings.batchMaxMessages = try configuration.integer("batch.max_messages", in: 1...100_000)
+        settings.batchMaxWait = try configuration.milliseconds("batch.max_wait_ms", in: 0...60_000)
+        settings.outboxMaxBacklog = try configuration.integer("outbox.max_backlog", in: 1...10_000_000)
+        settings.retryInitialDelay = try configuration.milliseconds("retry.initial_delay_ms", in: 1...600_000)
+        settings.retryMaxDelay = try configuration.milliseconds("retry.max_delay_ms", in: 1...3_600_000)
+        settings.shutdownDeliveryTimeout = try configuration.milliseconds("shutdown.delivery_timeout_ms", in: 0...600_000)
+        // Validate the librdkafka properties now, so a bad one fails at start naming the key.
+        _ = try Producer(configuration: settings.kafka.forProducer.withDefaults(["bootstrap.servers": "127.0.0.1:9"]), logger: Logger(label: "welfare.config-check", factory: { _ in SwiftLogNoOpLogHandler() })).close(flushTimeout: .zero)
+        return settings
+    }
+}
+
+/// Runs the engine as a service: stops it on graceful shutdown; ends the group if the engine dies.
+struct EngineService<Handler: DomainHandler>: Service {
+    let engine: WorkerEngine<Handler>
+
+    func run() async throws {
+        engine.start()
+        let waiter = DedicatedThread(name: "welfare.engine-wait")
+        defer { waiter.stop() }
+        try await withGracefulShutdownHandler {
+            _ = try await waiter.run { engine.waitUntilStopped(timeout: .seconds(86_400 * 365)) }
+        } onGracefulShutdown: {
+            engine.requestStop()
+        }
+        if !engine.stoppedOnRequest { throw WorkerStoppedUnexpectedly() }
+    }
+}
+
+/// The engine's loop ended without being asked to (a fatal client error): exit non-zero so a supervisor restarts it.
+struct WorkerStoppedUnexpectedly: Error, CustomStringConvertible {
+    var description: String { "the worker loop stopped unexpectedly" }
+}

@@ -1,0 +1,26 @@
+/// The configuration keys every worker has (a domain adds its own under `domain.`).
+public enum RuntimeConfigurationKeys {
+    public static func keys(workerName: String, inputTopic: String) -> [ConfigurationKey] {
+        [
+            ConfigurationKey("worker.name", default: workerName, "The worker's name: notification source /welfare-workers/<name>, dlq-worker header"),
+            ConfigurationKey("topics.input", default: inputTopic, "The input topic this worker consumes"),
+            ConfigurationKey("topics.dead_letter", default: inputTopic + ".dlq", "Where messages that break the contract are copied"),
+            ConfigurationKey("topics.notifications", default: "welfare.notifications", "Where notifications are published"),
+            ConfigurationKey("store.path", default: "var/\(workerName).sqlite", "The worker's SQLite store (created with mode 0600)"),
+            ConfigurationKey("store.busy_timeout_ms", default: "2000", "How long a write waits for a lock held by a reader before it counts as a transient fault"),
+            ConfigurationKey("consumer.assignment", default: "direct", "direct: read every partition from the store's offsets; group: join the consumer group"),
+            ConfigurationKey("batch.max_messages", default: "2000", "Most messages applied in one SQLite transaction"),
+            ConfigurationKey("batch.max_wait_ms", default: "50", "Longest wait for a batch to fill"),
+            ConfigurationKey("outbox.max_backlog", default: "50000", "Consumption pauses while more messages than this await delivery"),
+            ConfigurationKey("retry.initial_delay_ms", default: "100", "First backoff after a transient fault"),
+            ConfigurationKey("retry.max_delay_ms", default: "30000", "Longest backoff after repeated transient faults"),
+            ConfigurationKey("shutdown.delivery_timeout_ms", default: "10000", "How long a stopping worker waits for pending notifications"),
+            ConfigurationKey("http.host", default: "127.0.0.1", "Address of the /metrics, /healthz and /readyz listener"),
+            ConfigurationKey("http.port", default: "0", "Port of that listener; 0 turns it off"),
+            ConfigurationKey("log.level", default: "info", "trace, debug, info, notice, warning, error or critical"),
+            ConfigurationKey("log.format", default: "text", "text or json (one object per line)"),
+            ConfigurationKey("embedded.input_partitions", default: "12", "Partitions of the input topic on the embedded broker"),
+            ConfigurationKey("embedded.address_file", default: nil, "With the embedded broker, also write its bootstrap address to this file"),
+        ]
+    }
+}

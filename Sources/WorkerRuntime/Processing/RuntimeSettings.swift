@@ -1,0 +1,38 @@
+import Kafka
+
+/// How a worker consumes its input topic.
+public enum AssignmentMode: String, Sendable, CaseIterable {
+    /// Read every partition of the input topic, starting at the offsets kept in the store. No group
+    /// membership, so a restart never waits for a rebalance. The default: one process per store.
+    case direct
+    /// Join the consumer group; partitions come and go through rebalances, each starting at the
+    /// offset kept in the store, and the batch in hand is committed before a partition is released.
+    case group
+}
+
+/// The runtime's settings for one worker (read from its config file; see `WorkerConfiguration`).
+public struct RuntimeSettings: Sendable {
+    public var workerName: String
+    public var inputTopic: String
+    public var deadLetterTopic: String
+    public var notificationsTopic: String
+    /// librdkafka properties for the consumer and the producer (`bootstrap.servers`, `group.id`, SASL, …).
+    public var kafka: KafkaConfiguration
+    public var assignment: AssignmentMode = .direct
+    public var batchMaxMessages = 2_000
+    public var batchMaxWait: Duration = .milliseconds(50)
+    /// Consumption pauses while more notifications than this await delivery.
+    public var outboxMaxBacklog = 50_000
+    public var retryInitialDelay: Duration = .milliseconds(100)
+    public var retryMaxDelay: Duration = .seconds(30)
+    /// How long a stopping worker waits for pending notifications to be delivered.
+    public var shutdownDeliveryTimeout: Duration = .seconds(10)
+
+    public init(workerName: String, inputTopic: String, deadLetterTopic: String, notificationsTopic: String, kafka: KafkaConfiguration) {
+        self.workerName = workerName
+        self.inputTopic = inputTopic
+        self.deadLetterTopic = deadLetterTopic
+        self.notificationsTopic = notificationsTopic
+        self.kafka = kafka
+    }
+}

@@ -1,0 +1,393 @@
+import Foundation
+import GRDB
+import Kafka
+import Logging
+import Synchronization
+
+/// The processing loop of one worker, on a thread of its own (librdkafka and SQLite calls block):
+///
+/// poll a batch → one SQLite transaction (outcomes, domain effects, outbox rows, next offsets, deletion of
+/// delivered outbox rows) → hand the new outbox rows to the idempotent producer → commit offsets to Kafka
+/// as a courtesy for lag tools. Offsets live in the store, so a crash at any instant neither loses nor
+/// doubles an effect. Transient faults roll back, pause the partitions and retry with backoff; no message
+/// is ever skipped.
+public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
+    public let settings: RuntimeSettings
+    public let store: WorkerStore
+    public let metrics: WorkerMetrics
+    public let health: HealthState
+    private let processor: MessageProcessor<Handler>
+    private let logger: Logger
+    private let deliveries = DeliveryTracker()
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let started = Atomic<Bool>(false)
+
+    // State owned by the engine's thread (the rebalance listener runs there too, inside `poll`).
+    private var consumer: Consumer?
+    private var producer: Producer?
+    /// Messages taken from Kafka but not yet committed (kept across failed attempts).
+    private var carried: [ConsumedMessage] = []
+    private var assigned: Set<TopicPartition> = []
+    private var paused = false
+    private var storeRetry: RetryPolicy
+    private var deliveryRetryAt: ContinuousClock.Instant = .now
+    private var deliveryRetry: RetryPolicy
+    private var lastLagUpdate: ContinuousClock.Instant = .now
+
+    public init(settings: RuntimeSettings, handler: Handler, store: WorkerStore, metrics: WorkerMetrics, health: HealthState, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics
+        self.health = health
+        self.logger = logger
+        self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic)
+        self.storeRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
+        self.deliveryRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
+    }
+
+    /// Starts the loop on its own thread.
+    public func start() {
+        guard started.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged else { return }
+        let thread = Thread { [self] in
+            health.markRunning(true)
+            do {
+                try run()
+            } catch {
+                logger.critical("worker stopped on an unrecoverable error", metadata: ["error": "\(error)"])
+            }
+            health.markRunning(false)
+            finished.signal()
+        }
+        thread.name = "welfare.worker.\(settings.workerName)"
+        thread.start()
+    }
+
+    /// Asks the loop to stop after the batch in hand; returns at once.
+    public func requestStop() { stopRequested.store(true, ordering: .sequentiallyConsistent) }
+
+    /// Waits for the loop to finish (after `requestStop`). Blocking.
+    @discardableResult
+    public func waitUntilStopped(timeout: Duration = .seconds(60)) -> Bool {
+        finished.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000))) == .success
+    }
+
+    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// Whether the loop ended because `requestStop` asked it to.
+    public var stoppedOnRequest: Bool { stopRequested.load(ordering: .relaxed) }
+
+    // MARK: - The loop
+
+    private func run() throws {
+        let producer = try Producer(
+            configuration: settings.kafka.forProducer.withDefaults([
+                // Never give up on a notification: an outage only delays it.
+                "message.timeout.ms": "0",
+                "linger.ms": "5",
+                "message.max.bytes": "10485760",
+                "queue.buffering.max.messages": "1000000",
+            ]),
+            logger: logger, onDelivery: deliveries.record)
+        self.producer = producer
+        let consumer = try Consumer(
+            configuration: settings.kafka.withDefaults(["fetch.wait.max.ms": "100", "queued.max.messages.kbytes": "16384"]),
+            logger: logger,
+            rebalance: settings.assignment == .group ? rebalanceListener() : nil,
+            onError: { [logger] error in logger.warning("Kafka consumer error", metadata: ["error": "\(error)"]) })
+        self.consumer = consumer
+
+        resendPendingOutbox()
+        switch settings.assignment {
+        case .direct: assignAllPartitions(consumer)
+        case .group:
+            try consumer.subscribe([settings.inputTopic])
+            logger.info("joined consumer group", metadata: ["group": "\(settings.kafka["group.id"] ?? "")"])
+        }
+
+        while !stopping {
+            step(consumer, producer)
+        }
+        shutDown(consumer, producer)
+    }
+
+    /// One turn of the loop: poll, apply and commit a batch (or retry it), send its outbox rows.
+    private func step(_ consumer: Consumer, _ producer: Producer) {
+        resendFailedDeliveries(producer)
+        let backlog = deliveries.inFlight
+        metrics.setOutboxBacklog(backlog)
+        if backlog > settings.outboxMaxBacklog {
+            pauseAssigned(consumer, reason: "outbox backlog \(backlog) above \(settings.outboxMaxBacklog)")
+            pollInto(consumer, maxWait: .milliseconds(20))
+            return
+        }
+        if carried.isEmpty || paused {
+            pollInto(consumer, maxWait: carried.isEmpty ? settings.batchMaxWait : .zero)
+        }
+        let confirmed = deliveries.takeConfirmed()
+        guard !carried.isEmpty || !confirmed.isEmpty else {
+            updateLag(consumer)
+            return
+        }
+        let batch = Array(carried.prefix(settings.batchMaxMessages))
+        do {
+            let result = try commit(batch, deleting: confirmed)
+            carried.removeFirst(batch.count)
+            storeRetry.reset()
+            health.committed()
+            metrics.setHealthy(true)
+            if paused && deliveries.inFlight <= settings.outboxMaxBacklog { resumeAssigned(consumer) }
+            send(result.outbox, producer)
+            try? consumer.commitAsync(result.nextOffsets)
+            updateLag(consumer)
+        } catch {
+            deliveries.restoreConfirmed(confirmed)
+            let delay = storeRetry.nextDelay()
+            health.stuck("store write failed: \(error)", storeFault: true)
+            metrics.setHealthy(false)
+            metrics.recordRetry(kind: "store")
+            logger.warning("store write failed; pausing and retrying", metadata: [
+                "error": "\(error)", "retry_in_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                "attempt": "\(storeRetry.attempts)",
+            ])
+            pauseAssigned(consumer, reason: "store write failed")
+            waitServingKafka(consumer, for: delay)
+        }
+    }
+
+    /// Applies a batch in one transaction; returns what to send and the next offsets.
+    private func commit(_ batch: [ConsumedMessage], deleting confirmed: [Int64]) throws -> MessageProcessor<Handler>.BatchResult {
+        let start = ContinuousClock.now
+        let result = try store.queue.write { db -> MessageProcessor<Handler>.BatchResult in
+            try OutboxRecord.delete(confirmed, db: db)
+            let result = try processor.process(batch, db: db)
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
+                ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset
+                """)
+            for (partition, next) in result.nextOffsets {
+                try upsert.execute(arguments: [partition.topic, partition.partition, next])
+            }
+            return result
+        }
+        metrics.recordBatch(messages: batch.count, duration: ContinuousClock.now - start, outcomes: result.outcomes, deadLetters: result.deadLetters)
+        return result
+    }
+
+    /// Hands committed outbox rows to the producer (token = outbox sequence number).
+    private func send(_ rows: [OutboxRecord], _ producer: Producer) {
+        for row in rows {
+            while true {
+                do {
+                    try producer.send(row.record, token: UInt64(bitPattern: row.seq))
+                    deliveries.sent()
+                    break
+                } catch {
+                    if error.isRetriable && !stopping {
+                        usleep(1_000)  // librdkafka's queue is full; its own thread drains it
+                        continue
+                    }
+                    // Left in the outbox; sent again from the store with backoff.
+                    deliveries.sent()
+                    deliveries.record(DeliveryReport(token: UInt64(bitPattern: row.seq), topic: row.record.topic, result: .failure(error)))
+                    break
+                }
+            }
+        }
+    }
+
+    /// Sends again, from the store, rows whose delivery failed (after a backoff).
+    private func resendFailedDeliveries(_ producer: Producer) {
+        guard deliveries.hasFailures, ContinuousClock.now >= deliveryRetryAt else { return }
+        let (seqs, error) = deliveries.takeFailed()
+        metrics.recordRetry(kind: "delivery")
+        let delay = deliveryRetry.nextDelay()
+        deliveryRetryAt = ContinuousClock.now + delay
+        logger.warning("delivery failed; sending again", metadata: ["count": "\(seqs.count)", "error": "\(error.map { "\($0)" } ?? "")"])
+        do {
+            let rows = try store.queue.read { db in try OutboxRecord.pending(db: db, only: seqs) }
+            send(rows, producer)
+        } catch {
+            for seq in seqs { deliveries.record(DeliveryReport(token: UInt64(bitPattern: seq), topic: "", result: .failure(.client("store read failed")))) }
+            deliveries.sent(count: seqs.count)
+        }
+    }
+
+    /// At start: rows left in the outbox by an earlier run (crash or bounded shutdown) go out again.
+    private func resendPendingOutbox() {
+        guard let producer else { return }
+        while !stopping {
+            do {
+                var sent = 0
+                var after: Int64 = 0
+                while true {
+                    let rows = try store.queue.read { db in
+                        try OutboxRecord.pending(db: db, after: after, limit: 10_000)
+                    }
+                    guard let last = rows.last else { break }
+                    send(rows, producer)
+                    sent += rows.count
+                    after = last.seq
+                }
+                if sent > 0 { logger.info("sending outbox rows left by an earlier run", metadata: ["count": "\(sent)"]) }
+                return
+            } catch {
+                logger.warning("cannot read the outbox; retrying", metadata: ["error": "\(error)"])
+                usleep(500_000)
+            }
+        }
+    }
+
+    // MARK: - Partitions
+
+    /// Direct mode: every partition of the input topic, from the offsets in the store.
+    private func assignAllPartitions(_ consumer: Consumer) {
+        var retry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: .seconds(5))
+        while !stopping {
+            do {
+                let count = try consumer.partitionCount(topic: settings.inputTopic, timeout: .seconds(10))
+                let partitions = (0..<count).map { TopicPartition(settings.inputTopic, Int32($0)) }
+                let starts = try startOffsets(for: partitions)
+                try consumer.assign(starts)
+                assigned = Set(partitions)
+                health.assigned(assigned.count)
+                logger.info("reading partitions from the offsets in the store", metadata: ["topic": "\(settings.inputTopic)", "partitions": "\(count)"])
+                return
+            } catch {
+                let delay = retry.nextDelay()
+                health.stuck("cannot assign \(settings.inputTopic): \(error)", storeFault: false)
+                logger.warning("cannot assign the input topic yet; retrying", metadata: ["topic": "\(settings.inputTopic)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            }
+        }
+    }
+
+    /// Where each partition starts: the offset kept in the store, else the beginning.
+    private func startOffsets(for partitions: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
+        let stored = try store.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT partition, next_offset FROM runtime_partition_offsets WHERE topic = ?", arguments: [settings.inputTopic])
+                .reduce(into: [Int32: Int64]()) { $0[$1["partition"]] = $1["next_offset"] }
+        }
+        return Dictionary(uniqueKeysWithValues: partitions.map { partition in
+            (partition, stored[partition.partition].map(StartOffset.offset) ?? .beginning)
+        })
+    }
+
+    /// Group mode: start at the store's offsets on assign; commit the batch in hand before a revoke.
+    private func rebalanceListener() -> RebalanceListener {
+        RebalanceListener(
+            onAssign: { [unowned self] partitions in
+                assigned.formUnion(partitions)
+                health.assigned(assigned.count)
+                logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.partition))"])
+                var retry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: .seconds(5))
+                while true {
+                    do { return try startOffsets(for: partitions) } catch {
+                        logger.warning("cannot read stored offsets; retrying", metadata: ["error": "\(error)"])
+                        let delay = retry.nextDelay()
+                        Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
+                    }
+                }
+            },
+            onRevoke: { [unowned self] partitions, inFlight, lost in
+                let revoked = Set(partitions)
+                carried += inFlight
+                let mine = carried.filter { revoked.contains($0.topicPartition) }
+                carried.removeAll { revoked.contains($0.topicPartition) }
+                if !mine.isEmpty && !lost {
+                    do {
+                        let result = try commit(mine, deleting: [])
+                        if let producer { send(result.outbox, producer) }
+                    } catch {
+                        // Not committed, so the store's offsets still point before these messages:
+                        // whoever reads the partitions next reads them again.
+                        logger.warning("could not commit the batch in hand before a revoke", metadata: ["error": "\(error)"])
+                    }
+                }
+                assigned.subtract(partitions)
+                health.assigned(assigned.count)
+                logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.partition))", "lost": "\(lost)"])
+            })
+    }
+
+    private func pollInto(_ consumer: Consumer, maxWait: Duration) {
+        do {
+            let messages = try consumer.poll(maxMessages: max(1, settings.batchMaxMessages - carried.count), maxWait: maxWait)
+            carried += messages
+            health.polled()
+        } catch {
+            logger.error("Kafka consumer failed", metadata: ["error": "\(error)"])
+            health.stuck("Kafka consumer failed: \(error)", storeFault: false)
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+    }
+
+    /// Waits out a backoff while still serving the consumer (rebalances, heartbeats).
+    private func waitServingKafka(_ consumer: Consumer, for delay: Duration) {
+        let deadline = ContinuousClock.now + delay
+        while ContinuousClock.now < deadline && !stopping {
+            pollInto(consumer, maxWait: min(.milliseconds(100), ContinuousClock.now.duration(to: deadline)))
+        }
+    }
+
+    private func pauseAssigned(_ consumer: Consumer, reason: String) {
+        guard !paused, !assigned.isEmpty else { return }
+        do {
+            try consumer.pause(Array(assigned))
+            paused = true
+            logger.info("consumption paused", metadata: ["reason": "\(reason)"])
+        } catch {
+            logger.warning("cannot pause partitions", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func resumeAssigned(_ consumer: Consumer) {
+        guard paused else { return }
+        do {
+            try consumer.resume(Array(assigned))
+            paused = false
+            logger.info("consumption resumed")
+        } catch {
+            logger.warning("cannot resume partitions", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Lag per partition (high watermark − stored offset), at most once a second, from cached watermarks.
+    private func updateLag(_ consumer: Consumer) {
+        guard ContinuousClock.now - lastLagUpdate >= .seconds(1) else { return }
+        lastLagUpdate = .now
+        guard let stored = try? store.queue.read({ db in
+            try Row.fetchAll(db, sql: "SELECT partition, next_offset FROM runtime_partition_offsets WHERE topic = ?", arguments: [settings.inputTopic])
+                .reduce(into: [Int32: Int64]()) { $0[$1["partition"]] = $1["next_offset"] }
+        }) else { return }
+        for partition in assigned {
+            guard let marks = consumer.cachedWatermarks(partition) else { continue }
+            metrics.setLag(partition: partition.partition, lag: marks.high - (stored[partition.partition] ?? marks.low))
+        }
+    }
+
+    // MARK: - Shutdown
+
+    private func shutDown(_ consumer: Consumer, _ producer: Producer) {
+        logger.info("stopping: committing the batch in hand and delivering notifications")
+        if !carried.isEmpty {
+            // One last attempt; if the store still refuses, the offsets in it make the next run read them again.
+            if let result = try? commit(carried, deleting: deliveries.takeConfirmed()) {
+                send(result.outbox, producer)
+                carried = []
+            }
+        }
+        let deadline = ContinuousClock.now + settings.shutdownDeliveryTimeout
+        while deliveries.inFlight > 0 && ContinuousClock.now < deadline { usleep(5_000) }
+        let confirmed = deliveries.takeConfirmed()
+        if !confirmed.isEmpty { _ = try? store.queue.write { db in try OutboxRecord.delete(confirmed, db: db) } }
+        let undelivered = deliveries.inFlight
+        if undelivered > 0 {
+            logger.warning("stopping with notifications not yet confirmed; they stay in the outbox and go out on the next start",
+                           metadata: ["count": "\(undelivered)"])
+        }
+        consumer.close(timeout: .seconds(10))
+        producer.close(flushTimeout: .zero)
+        logger.info("stopped")
+    }
+}

@@ -62,10 +62,12 @@ let package = Package(
             name: "welfare-bench",
             dependencies: ["Kafka", "WorkerRuntime", "TallyDomain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue"]),
+        // Helpers shared by the test suites (starting the built executables, finding the repository).
+        .target(name: "WelfareTestSupport", path: "Tests/WelfareTestSupport"),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue", "WelfareTestSupport"]),
         .testTarget(
             name: "WorkerRuntimeTests",
-            dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

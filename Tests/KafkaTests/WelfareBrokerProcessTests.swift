@@ -1,18 +1,7 @@
 import Foundation
 import Testing
 import TopicCatalogue
-
-/// The folder holding the built executables (next to the test bundle).
-func builtProductsDirectory() -> URL {
-    var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    if url.path.hasSuffix(".xctest/Contents/MacOS") { url = url.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
-    return url
-}
-
-/// The repository root (where topics/ lives), found from this source file.
-func repositoryRoot() -> URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-}
+import WelfareTestSupport
 
 /// Runs a program to completion, returning its exit status and standard output.
 func runProgram(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
@@ -39,8 +28,8 @@ struct WelfareBrokerProcessTests {
         let kcat = "/usr/bin/kcat"
         try #require(FileManager.default.isExecutableFile(atPath: kcat), "kcat is installed by `make test` (apt-get install kcat)")
         let process = Process()
-        process.executableURL = builtProductsDirectory().appendingPathComponent("welfare-broker")
-        process.arguments = ["--catalogue", repositoryRoot().appendingPathComponent("topics/catalogue.yaml").path]
+        process.executableURL = URL(fileURLWithPath: TestPaths.executable("welfare-broker"))
+        process.arguments = ["--catalogue", TestPaths.repositoryRoot.appendingPathComponent("topics/catalogue.yaml").path]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -76,7 +65,7 @@ struct WelfareBrokerProcessTests {
 struct TopicCatalogueTests {
     @Test("the repository's catalogue lists the five topic families with the contract's partitions and retention")
     func repositoryCatalogueMatchesTheContract() throws {
-        let catalogue = try TopicCatalogue.load(from: repositoryRoot().appendingPathComponent("topics/catalogue.yaml").path)
+        let catalogue = try TopicCatalogue.load(from: TestPaths.repositoryRoot.appendingPathComponent("topics/catalogue.yaml").path)
         let inputs = ["welfare.volunteer-hours", "welfare.mutual-aid-claims", "welfare.new-employment-benefits"]
         for input in inputs {
             #expect(catalogue.entry(named: input)?.partitions == 12)

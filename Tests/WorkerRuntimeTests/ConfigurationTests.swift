@@ -1,0 +1,67 @@
+import Foundation
+import Kafka
+import Testing
+import TallyDomain
+import WorkerRuntime
+
+@Suite("worker configuration")
+struct ConfigurationTests {
+    let keys = RuntimeConfigurationKeys.keys(workerName: "tally", inputTopic: "welfare.tally") + TallyDomain.configurationKeys
+
+    func load(_ yaml: String, environment: [String: String] = [:]) throws -> WorkerConfiguration {
+        let file = try temporaryDirectory().appendingPathComponent("worker.yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return try WorkerConfiguration.load(path: file.path, environment: environment, knownKeys: keys)
+    }
+
+    @Test("defaults apply, the file overrides them, and environment variables override the file")
+    func layering() throws {
+        let configuration = try load("batch:\n  max_messages: 300\nstore:\n  path: /tmp/a.sqlite\n",
+                                     environment: ["WELFARE_STORE_PATH": "/tmp/b.sqlite", "WELFARE_DOMAIN_LIMIT": "700"])
+        #expect(try configuration.integer("batch.max_messages") == 300)
+        #expect(try configuration.string("store.path") == "/tmp/b.sqlite")
+        #expect(try configuration.integer("batch.max_wait_ms") == 50)
+        #expect(try TallyDomain(configuration: configuration).limit == 700)
+    }
+
+    @Test("the kafka section and WELFARE_KAFKA_* variables pass through to librdkafka unchanged")
+    func kafkaPassthrough() throws {
+        let configuration = try load("kafka:\n  bootstrap.servers: broker-1:9093\n  security.protocol: SASL_SSL\n  sasl.mechanisms: SCRAM-SHA-512\n",
+                                     environment: ["WELFARE_KAFKA_SASL_USERNAME": "worker", "WELFARE_KAFKA_SASL_PASSWORD": "secret", "WELFARE_KAFKA_LOG__LEVEL": "3"])
+        #expect(configuration.kafkaProperties["bootstrap.servers"] == "broker-1:9093")
+        #expect(configuration.kafkaProperties["security.protocol"] == "SASL_SSL")
+        #expect(configuration.kafkaProperties["sasl.password"] == "secret")
+        #expect(configuration.kafkaProperties["log_level"] == "3")
+        let settings = try WorkerLauncher.runtimeSettings(configuration)
+        #expect(settings.kafka["sasl.mechanisms"] == "SCRAM-SHA-512")
+        #expect(settings.kafka["group.id"] == "welfare-tally")
+    }
+
+    @Test("an unknown key is refused, naming it and the file")
+    func unknownKey() throws {
+        #expect { try load("batch:\n  max_mesages: 10\n") } throws: { error in
+            String(describing: error).contains("unknown key batch.max_mesages")
+        }
+    }
+
+    @Test("an invalid value fails at start, naming the key, where it came from and its environment variable")
+    func invalidValue() throws {
+        let configuration = try load("batch:\n  max_messages: lots\n")
+        #expect { try WorkerLauncher.runtimeSettings(configuration) } throws: { error in
+            let text = String(describing: error)
+            return text.contains("batch.max_messages") && text.contains("WELFARE_BATCH_MAX_MESSAGES") && text.contains("lots")
+        }
+        let badChoice = try load("consumer:\n  assignment: sometimes\n")
+        #expect { try WorkerLauncher.runtimeSettings(badChoice) } throws: { error in
+            String(describing: error).contains("consumer.assignment")
+        }
+    }
+
+    @Test("an unknown librdkafka property fails at start, naming the property")
+    func badKafkaProperty() throws {
+        let configuration = try load("kafka:\n  no.such.thing: 1\n")
+        #expect { try WorkerLauncher.runtimeSettings(configuration) } throws: { error in
+            String(describing: error).contains("no.such.thing")
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GRDB
+import Kafka
+import Testing
+import WelfareTestSupport
+import WorkerRuntime
+
+/// A tally worker as a child process, pointed at a broker running in the test process.
+func startTallyWorker(broker: EmbeddedBroker, store: String, environment: [String: String] = [:]) throws -> ChildProcess {
+    try ChildProcess(
+        TestPaths.executable("welfare-tally-worker"), ["--bootstrap-servers", broker.bootstrapServers, "--store", store],
+        environment: ["WELFARE_LOG_LEVEL": "info", "WELFARE_KAFKA_RECONNECT_BACKOFF_MS": "50"].merging(environment) { $1 })
+}
+
+func tallyBroker(partitions: Int = 4) throws -> EmbeddedBroker {
+    let broker = try EmbeddedBroker()
+    try broker.createTopic("welfare.tally", partitions: partitions)
+    try broker.createTopic("welfare.tally.dlq", partitions: 3)
+    try broker.createTopic("welfare.notifications", partitions: 12)
+    return broker
+}
+
+/// Counts the outcomes in a store another process writes (read-only, WAL lets both work at once).
+func storedOutcomeCount(_ path: String) async -> Int {
+    guard let queue = try? WorkerStore.openReadOnly(path: path) else { return 0 }
+    return (try? await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0 }) ?? 0
+}
+
+func waitForStoredOutcomes(_ path: String, _ count: Int, timeout: Duration = .seconds(120)) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await storedOutcomeCount(path) >= count { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+}
+
+/// A TCP port nothing listens on right now.
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+func httpGet(_ url: String) async -> (status: Int, body: String)? {
+    guard let url = URL(string: url), let (data, response) = try? await URLSession.shared.data(from: url),
+          let http = response as? HTTPURLResponse else { return nil }
+    return (http.statusCode, String(decoding: data, as: UTF8.self))
+}
+
+@Suite("worker processes", .timeLimit(.minutes(5)))
+struct WorkerProcessTests {
+    @Test("a second process on the same store refuses to start with a clear message; SIGTERM stops the first with exit 0")
+    func storeLockAndCleanStop() async throws {
+        let broker = try tallyBroker()
+        let store = try temporaryDirectory().appendingPathComponent("tally.sqlite").path
+        let first = try startTallyWorker(broker: broker, store: store)
+        #expect(try await eventuallyTrue { first.standardError.contains("reading partitions") })
+        let second = try startTallyWorker(broker: broker, store: store)
+        let secondExit = await second.waitForExit(timeout: .seconds(30))
+        #expect(secondExit?.status != 0)
+        #expect(second.standardError.contains("in use by another worker process"))
+        #expect(first.isRunning)
+
+        first.signal(SIGTERM)
+        let firstExit = await first.waitForExit(timeout: .seconds(30))
+        #expect(firstExit?.reason == .exit)
+        #expect(firstExit?.status == 0)
+        #expect(first.standardError.contains("stopped"))
+    }
+
+    @Test("/metrics, /healthz and /readyz answer while the worker runs")
+    func observabilityEndpoints() async throws {
+        let broker = try tallyBroker()
+        let store = try temporaryDirectory().appendingPathComponent("tally.sqlite").path
+        let port = freePort()
+        let worker = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_HTTP_PORT": String(port)])
+        defer { worker.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)"
+        #expect(try await eventuallyTrue { await httpGet(base + "/readyz")?.status == 200 })
+        let producer = try Producer(configuration: KafkaConfiguration(["bootstrap.servers": broker.bootstrapServers]), logger: InProcessWorker.quiet)
+        defer { producer.close() }
+        _ = await producer.deliver(ProducerRecord(topic: "welfare.tally", key: Array("T1".utf8), value: tallyEvent(id: "m-1", tally: "T1")))
+        _ = await producer.deliver(ProducerRecord(topic: "welfare.tally", key: Array("T1".utf8), value: Array("oops".utf8)))
+        #expect(await waitForStoredOutcomes(store, 2))
+        let metrics = await httpGet(base + "/metrics")
+        #expect(metrics?.status == 200)
+        #expect(metrics?.body.contains(#"welfare_messages_total{worker="tally",outcome="applied",type="tally.added.v1"} 1"#) == true)
+        #expect(metrics?.body.contains(#"welfare_dead_letters_total{worker="tally",reason="MALFORMED_JSON"} 1"#) == true)
+        #expect(metrics?.body.contains("welfare_transaction_seconds_bucket") == true)
+        let health = await httpGet(base + "/healthz")
+        #expect(health?.status == 200)
+        #expect(health?.body.contains("\"live\":true") == true)
+    }
+
+    @Test("SIGKILL at random moments while 50,000 events stream in: every event has exactly one outcome and effect, every notification arrives")
+    func crashSafety() async throws {
+        let broker = try tallyBroker(partitions: 4)
+        let store = try temporaryDirectory().appendingPathComponent("tally.sqlite").path
+        let stream = CrashTestStream(count: 50_000)
+
+        let publisher = Task {
+            let producer = try Producer(configuration: KafkaConfiguration(["bootstrap.servers": broker.bootstrapServers, "linger.ms": "5"]),
+                                        logger: InProcessWorker.quiet)
+            defer { producer.close() }
+            for chunk in stride(from: 0, to: stream.messages.count, by: 2_500) {
+                for message in stream.messages[chunk..<min(chunk + 2_500, stream.messages.count)] {
+                    try producer.send(ProducerRecord(topic: "welfare.tally", key: Array(message.key.utf8), value: message.value))
+                }
+                try await Task.sleep(for: .milliseconds(150))
+            }
+            let flushed = try await onDedicatedThread { producer.flush(timeout: .seconds(60)) }
+            guard flushed else { throw TestFailure("publishing did not finish") }
+        }
+
+        let environment = ["WELFARE_BATCH_MAX_MESSAGES": "500", "WELFARE_LOG_LEVEL": "error"]
+        var kills = 0
+        var killedWhileProcessing = 0
+        while kills < 22 {
+            let before = await storedOutcomeCount(store)
+            let worker = try startTallyWorker(broker: broker, store: store, environment: environment)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 300...900)))
+            worker.signal(SIGKILL)
+            _ = await worker.waitForExit(timeout: .seconds(30))
+            kills += 1
+            if await storedOutcomeCount(store) > before { killedWhileProcessing += 1 }
+        }
+        try await publisher.value
+        #expect(killedWhileProcessing >= 10, "most kills hit a worker that was processing")
+
+        let final = try startTallyWorker(broker: broker, store: store, environment: environment)
+        #expect(await waitForStoredOutcomes(store, stream.messages.count, timeout: .seconds(180)))
+        let reader = try WorkerStore.openReadOnly(path: store)
+        #expect(try await eventuallyTrue { try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") } == 0 })
+        final.signal(SIGTERM)
+        #expect(await final.waitForExit(timeout: .seconds(30))?.status == 0)
+
+        let facts = try await reader.read { db in
+            (outcomes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0,
+             byOutcome: try Row.fetchAll(db, sql: "SELECT outcome, COUNT(*) AS n FROM runtime_message_outcomes GROUP BY outcome")
+                .reduce(into: [String: Int]()) { $0[$1["outcome"]] = $1["n"] },
+             entries: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tally_entries") ?? 0,
+             distinctEntryEvents: try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT event_id) FROM tally_entries") ?? 0,
+             sum: try Int.fetchOne(db, sql: "SELECT SUM(total) FROM tally_totals") ?? 0,
+             perPartition: try Row.fetchAll(db, sql: "SELECT partition, COUNT(*) AS n, MAX(offset) AS last FROM runtime_message_outcomes GROUP BY partition")
+                .map { ($0["n"] as Int, $0["last"] as Int) })
+        }
+        #expect(facts.outcomes == stream.messages.count, "exactly one outcome per message")
+        #expect(facts.perPartition.allSatisfy { $0.0 == $0.1 + 1 }, "no offset skipped or doubled")
+        #expect(facts.byOutcome["applied"] == stream.applied.count)
+        #expect(facts.byOutcome["rejected"] == stream.rejected.count)
+        #expect(facts.byOutcome["duplicate"] == stream.duplicates)
+        #expect(facts.byOutcome["dead_lettered"] == stream.malformed)
+        #expect(facts.entries == stream.applied.count && facts.distinctEntryEvents == stream.applied.count, "each applied effect once")
+        #expect(facts.sum == stream.appliedSum)
+
+        let expectedIDs = stream.expectedNotificationIDs
+        let notifications = try await readTopic(broker.bootstrapServers, topic: "welfare.notifications", partitions: 12,
+                                                count: expectedIDs.count, timeout: .seconds(60))
+        let seen = Set(notifications.compactMap { jsonObject($0.value)?["id"]?.stringValue })
+        #expect(expectedIDs.isSubset(of: seen), "missing \(expectedIDs.subtracting(seen).count) notifications")
+        #expect(seen.isSubset(of: expectedIDs), "no unexpected notification")
+        let deadLetters = try await readTopic(broker.bootstrapServers, topic: "welfare.tally.dlq", partitions: 3, count: stream.malformed, timeout: .seconds(30))
+        let distinctCopies = Set(deadLetters.map { "\($0.header("dlq-partition")?.text ?? "")/\($0.header("dlq-offset")?.text ?? "")" })
+        #expect(distinctCopies.count == stream.malformed)
+    }
+}
+
+/// The crash test's input: valid additions, over-limit rejections, malformed values and byte-identical repeats.
+struct CrashTestStream {
+    struct Message { let key: String; let value: [UInt8] }
+    var messages: [Message] = []
+    var applied: [(id: String, tally: String)] = []
+    var rejected: [(id: String, tally: String)] = []
+    var duplicates = 0
+    var malformed = 0
+    var appliedSum = 0
+
+    init(count: Int) {
+        var lastValid: Message?
+        for index in 0..<count {
+            let tally = "T\(index % 200)"
+            if index % 97 == 96 {
+                messages.append(Message(key: tally, value: Array("{broken \(index)".utf8)))
+                malformed += 1
+            } else if index % 101 == 100, let repeatOf = lastValid {
+                messages.append(repeatOf)
+                duplicates += 1
+            } else if index % 50 == 49 {
+                messages.append(Message(key: tally, value: tallyEvent(id: "e-\(index)", tally: tally, amount: 600)))
+                rejected.append(("e-\(index)", tally))
+            } else {
+                let amount = index % 100 + 1
+                let message = Message(key: tally, value: tallyEvent(id: "e-\(index)", tally: tally, amount: amount))
+                messages.append(message)
+                applied.append(("e-\(index)", tally))
+                appliedSum += amount
+                lastValid = message
+            }
+        }
+    }
+
+    var expectedNotificationIDs: Set<String> {
+        Set(applied.map { NotificationRenderer.notificationID(eventID: $0.id, template: "tally.added", recipientKind: .member, recipientID: $0.tally) }
+            + rejected.map { NotificationRenderer.notificationID(eventID: $0.id, template: "welfare.event.rejected", recipientKind: .source, recipientID: "/test/source") })
+    }
+}

@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -60,7 +61,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "welfare-bench",
-            dependencies: ["Kafka", "WorkerRuntime", "TallyDomain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Kafka", "WorkerRuntime", "TallyDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // Helpers shared by the test suites (starting the built executables, finding the repository).
         .target(name: "WelfareTestSupport", path: "Tests/WelfareTestSupport"),

@@ -49,19 +49,18 @@ public struct TallyDomain: WorkerDomain {
     public func apply(_ event: Event, context: EventContext, db: Database) throws -> DomainDecision {
         switch event {
         case .added(let tallyID, let entryID, let amount):
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tally_entries WHERE entry_id = ?"), arguments: [entryID]) == true {
-                return .rejected(reasonCode: "DUPLICATE_ENTRY", detail: "entry \(entryID) was already added", notices: [])
-            }
             guard amount <= limit else {
                 return .rejected(reasonCode: "OVER_LIMIT", detail: "amount \(amount) is above the limit \(limit)", notices: [])
             }
-            try db.cachedStatement(sql: "INSERT INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [entryID, tallyID, amount, context.eventID])
-            try db.cachedStatement(sql: """
+            let insert = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
+            try insert.execute(.text(entryID), .text(tallyID), .integer(amount), .text(context.eventID))
+            if insert.changes == 0 {
+                return .rejected(reasonCode: "DUPLICATE_ENTRY", detail: "entry \(entryID) was already added", notices: [])
+            }
+            let total = try FastStatement(db, sql: """
                 INSERT INTO tally_totals (tally_id, total) VALUES (?, ?)
-                ON CONFLICT (tally_id) DO UPDATE SET total = total + excluded.total
-                """).execute(arguments: [tallyID, amount])
-            let total = try Int64.fetchOne(db.cachedStatement(sql: "SELECT total FROM tally_totals WHERE tally_id = ?"), arguments: [tallyID]) ?? amount
+                ON CONFLICT (tally_id) DO UPDATE SET total = total + excluded.total RETURNING total
+                """).integer(.text(tallyID), .integer(amount)) ?? amount
             return .applied([Notification(
                 template: "tally.added", recipient: .member, id: tallyID,
                 params: ["entry_id": .string(entryID), "amount": .integer(amount), "total": .integer(total)],

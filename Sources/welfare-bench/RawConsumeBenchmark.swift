@@ -40,7 +40,7 @@ struct RawConsumeBenchmark: ParsableCommand {
         let rate = Double(messages) / seconds
         print(String(format: "Kafka.Consumer: %8.0f msgs/s (%.2f s, %.1f MB/s)", rate, seconds, Double(bytes) / seconds / 1e6))
         if let kcatRate { print(String(format: "ratio binding/kcat: %.2f", rate / kcatRate)) }
-        print(String(format: "peak RSS: %.0f MB", Double(ProcessStatistics.peakResidentBytes()) / 1e6))
+        print(String(format: "peak RSS: %.0f MB", Double(BenchmarkSupport.peakResidentBytes(pid: getpid())) / 1e6))
     }
 
     private func preload(_ broker: EmbeddedBroker) throws -> Double {
@@ -120,18 +120,5 @@ extension Duration {
     var seconds: Double {
         let (whole, fraction) = components
         return Double(whole) + Double(fraction) / 1e18
-    }
-}
-
-/// Process figures read from /proc.
-enum ProcessStatistics {
-    /// The peak resident set size (VmHWM) of this process, in bytes.
-    static func peakResidentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-            return kilobytes * 1024
-        }
-        return 0
     }
 }

@@ -129,14 +129,19 @@ struct WorkerProcessTests {
         while kills < 22 {
             let before = await storedOutcomeCount(store)
             let worker = try startTallyWorker(broker: broker, store: store, environment: environment)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 300...900)))
+            // Kill at a random moment once the worker is committing batches (or after 5 s regardless).
+            let progressDeadline = ContinuousClock.now + .seconds(5)
+            while await storedOutcomeCount(store) == before && ContinuousClock.now < progressDeadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            if await storedOutcomeCount(store) > before { killedWhileProcessing += 1 }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...250)))
             worker.signal(SIGKILL)
             _ = await worker.waitForExit(timeout: .seconds(30))
             kills += 1
-            if await storedOutcomeCount(store) > before { killedWhileProcessing += 1 }
         }
         try await publisher.value
-        #expect(killedWhileProcessing >= 10, "most kills hit a worker that was processing")
+        #expect(killedWhileProcessing >= 10, "most kills hit a worker in the middle of processing")
 
         let final = try startTallyWorker(broker: broker, store: store, environment: environment)
         #expect(await waitForStoredOutcomes(store, stream.messages.count, timeout: .seconds(180)))

@@ -33,6 +33,8 @@ public enum WorkerLauncher {
         let store = try WorkerStore(path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms")) { migrator in
             handler.registerMigrations(in: &migrator)
         }
+        let checkpointer = try Checkpointer(path: storePath, logger: logger)
+        defer { checkpointer.stop() }
         logger.info("store open", metadata: ["path": "\(storePath)"])
 
         var embedded: EmbeddedBroker?

@@ -75,8 +75,13 @@ public enum EnvelopeCheck {
 
     /// `application/json`, any case, optionally with parameters (`; charset=utf-8`).
     static func isJSONMediaType(_ text: String) -> Bool {
-        let essence = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return essence.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        var essence = text.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
+        while let first = essence.first, first == 0x20 || first == 0x09 { essence = essence.dropFirst() }
+        while let last = essence.last, last == 0x20 || last == 0x09 { essence = essence.dropLast() }
+        let expected = "application/json".utf8
+        guard essence.count == expected.count else { return false }
+        // ASCII case-insensitive comparison.
+        return zip(essence, expected).allSatisfy { ($0 | 0x20) == $1 || $0 == $1 }
     }
 
     /// A non-empty URI reference (RFC 3986): printable ASCII without spaces or the characters URIs exclude.

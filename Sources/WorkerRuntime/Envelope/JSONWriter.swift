@@ -46,6 +46,12 @@ public struct JSONWriter: Sendable {
 
     public mutating func write(string text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Fast path: nothing to escape, copy the bytes in one go.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): raw("\\\"")

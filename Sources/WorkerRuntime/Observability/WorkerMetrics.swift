@@ -35,8 +35,8 @@ public final class WorkerMetrics: Sendable {
         transactionSeconds = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "transaction", unitName: "seconds", helpText: "Time to apply and commit one batch"),
             labels: [("worker", worker)],
-            buckets: [.microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)])
+            buckets: [.microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                      .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(500), .seconds(1), .seconds(2)])
         outboxBacklog = registry.makeGauge(
             descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "outbox_backlog", unitName: "messages",
                                              helpText: "Notifications and dead-letter copies not yet confirmed by Kafka"),

@@ -80,80 +80,106 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     // MARK: - Inside the transaction
 
+    /// The runtime's statements, prepared once per batch.
+    struct Statements {
+        let claim: FastStatement
+        let lookup: FastStatement
+        let release: FastStatement
+        let outcome: FastStatement
+        let outbox: FastStatement
+
+        init(_ db: Database) throws {
+            claim = try FastStatement(db, sql: "INSERT OR IGNORE INTO runtime_event_ids (event_id, value_hash) VALUES (?, ?)")
+            lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_event_ids WHERE event_id = ?")
+            release = try FastStatement(db, sql: "DELETE FROM runtime_event_ids WHERE event_id = ?")
+            outcome = try FastStatement(db, sql: """
+                INSERT OR IGNORE INTO runtime_message_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            outbox = try FastStatement(db, sql: OutboxRecord.insertSQL)
+        }
+    }
+
     /// Gives each message its outcome inside the open transaction.
     public func process(_ messages: [ConsumedMessage], db: Database) throws -> BatchResult {
         var result = BatchResult()
         let prepared = prepareAll(messages)
+        let statements = try Statements(db)
         for (message, preparation) in zip(messages, prepared) {
-            try process(message, preparation, db: db, into: &result)
+            try process(message, preparation, statements, db: db, into: &result)
             result.nextOffsets[message.topicPartition] = message.offset + 1
         }
         return result
     }
 
-    private func process(_ message: ConsumedMessage, _ preparation: PreparedMessage<Handler.Event>, db: Database, into result: inout BatchResult) throws {
+    private func process(_ message: ConsumedMessage, _ preparation: PreparedMessage<Handler.Event>, _ statements: Statements, db: Database, into result: inout BatchResult) throws {
         switch preparation {
         case .deadLetter(let reason, let detail, let eventID):
-            try deadLetter(message, reason: reason, detail: detail, eventID: eventID, eventType: nil, db: db, into: &result)
+            try deadLetter(message, statements, reason: reason, detail: detail, eventID: eventID, eventType: nil, db: db, into: &result)
         case .event(let event, let hash, let laterFailure, let decoded):
-            if let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT value_hash FROM runtime_event_ids WHERE event_id = ?"), arguments: [event.id]) {
-                let earlierHash: Data = earlier[0]
-                if [UInt8](earlierHash) == hash {
-                    try recordOutcome(message, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: nil, db: db, into: &result)
+            if let (reason, detail) = laterFailure {
+                // The id check comes first: a repeat or a conflict outranks the later failure.
+                if let earlier = try statements.lookup.blob(.text(event.id)) {
+                    try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, db: db, into: &result)
                 } else {
-                    try deadLetter(message, reason: .eventIDConflict, detail: "event id \(event.id) was already used by an event with different content",
-                                   eventID: event.id, eventType: event.type, db: db, into: &result)
+                    try deadLetter(message, statements, reason: reason, detail: detail, eventID: event.id, eventType: event.type, db: db, into: &result)
                 }
                 return
             }
-            if let (reason, detail) = laterFailure {
-                try deadLetter(message, reason: reason, detail: detail, eventID: event.id, eventType: event.type, db: db, into: &result)
+            // Claim the id; if it was taken, this is a repeat or a conflict.
+            try statements.claim.execute(.text(event.id), .blob(hash))
+            if statements.claim.changes == 0 {
+                let earlier = try statements.lookup.blob(.text(event.id)) ?? []
+                try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, db: db, into: &result)
                 return
             }
             guard let decoded else { return }
             let context = EventContext(event: event, partition: message.partition, offset: message.offset)
             switch try handler.apply(decoded, context: context, db: db) {
             case .applied(let notifications):
-                try claimEventID(event.id, hash: hash, outcome: "applied", db: db)
-                try recordOutcome(message, eventID: event.id, eventType: event.type, outcome: "applied", reason: nil, detail: nil, db: db, into: &result)
+                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "applied", reason: nil, detail: nil, db: db, into: &result)
                 for notification in notifications {
-                    result.outbox.append(try OutboxRecord.insert(renderer.record(for: notification, causedBy: context), db: db))
+                    result.outbox.append(try OutboxRecord.insert(renderer.record(for: notification, causedBy: context), using: statements.outbox, db: db))
                 }
             case .rejected(let reasonCode, let detail, let notices):
-                try claimEventID(event.id, hash: hash, outcome: "rejected", db: db)
-                try recordOutcome(message, eventID: event.id, eventType: event.type, outcome: "rejected", reason: reasonCode, detail: detail, db: db, into: &result)
+                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "rejected", reason: reasonCode, detail: detail, db: db, into: &result)
                 let rejection = NotificationRenderer.rejection(context: context, reasonCode: reasonCode, detail: detail)
                 for notification in [rejection] + notices {
-                    result.outbox.append(try OutboxRecord.insert(renderer.record(for: notification, causedBy: context), db: db))
+                    result.outbox.append(try OutboxRecord.insert(renderer.record(for: notification, causedBy: context), using: statements.outbox, db: db))
                 }
             case .duplicate(let detail):
-                try recordOutcome(message, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: detail, db: db, into: &result)
+                // A repeat the domain recognises does not take the event id.
+                try statements.release.execute(.text(event.id))
+                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: detail, db: db, into: &result)
             }
         }
     }
 
-    private func claimEventID(_ id: String, hash: [UInt8], outcome: String, db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO runtime_event_ids (event_id, value_hash, outcome) VALUES (?, ?, ?)")
-            .execute(arguments: [id, Data(hash), outcome])
+    /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
+    private func repeatedID(_ message: ConsumedMessage, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Statements, db: Database, into result: inout BatchResult) throws {
+        if earlierHash == hash {
+            try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: nil, db: db, into: &result)
+        } else {
+            try deadLetter(message, statements, reason: .eventIDConflict, detail: "event id \(event.id) was already used by an event with different content",
+                           eventID: event.id, eventType: event.type, db: db, into: &result)
+        }
     }
 
     private func recordOutcome(
-        _ message: ConsumedMessage, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
+        _ message: ConsumedMessage, _ statements: Statements, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
         db: Database, into result: inout BatchResult
     ) throws {
-        try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO runtime_message_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [message.topic, message.partition, message.offset, eventID, eventType, outcome, reason, detail])
+        try statements.outcome.execute(.text(message.topic), .integer(Int64(message.partition)), .integer(message.offset), .optionalText(eventID),
+                         .optionalText(eventType), .text(outcome), .optionalText(reason), .optionalText(detail))
         let type = eventType.flatMap { handler.eventTypes.contains($0) ? $0 : nil } ?? "unknown"
         result.outcomes[OutcomeKey(outcome: outcome, eventType: type), default: 0] += 1
     }
 
     private func deadLetter(
-        _ message: ConsumedMessage, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
+        _ message: ConsumedMessage, _ statements: Statements, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
         db: Database, into result: inout BatchResult
     ) throws {
-        try recordOutcome(message, eventID: eventID, eventType: eventType, outcome: "dead_lettered", reason: reason.rawValue, detail: detail, db: db, into: &result)
+        try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: "dead_lettered", reason: reason.rawValue, detail: detail, db: db, into: &result)
         var headers = [
             KafkaHeader("dlq-reason", reason.rawValue), KafkaHeader("dlq-detail", detail),
             KafkaHeader("dlq-topic", message.topic), KafkaHeader("dlq-partition", String(message.partition)),
@@ -161,7 +187,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         ]
         if let eventID { headers.append(KafkaHeader("dlq-event-id", eventID)) }
         let copy = ProducerRecord(topic: deadLetterTopic, key: message.key, value: message.value, headers: headers)
-        result.outbox.append(try OutboxRecord.insert(copy, db: db))
+        result.outbox.append(try OutboxRecord.insert(copy, using: statements.outbox, db: db))
         result.deadLetters[reason, default: 0] += 1
     }
 }

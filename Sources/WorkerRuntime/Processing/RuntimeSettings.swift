@@ -22,7 +22,7 @@ public struct RuntimeSettings: Sendable {
     public var batchMaxMessages = 2_000
     public var batchMaxWait: Duration = .milliseconds(50)
     /// Consumption pauses while more notifications than this await delivery.
-    public var outboxMaxBacklog = 50_000
+    public var outboxMaxBacklog = 10_000
     public var retryInitialDelay: Duration = .milliseconds(100)
     public var retryMaxDelay: Duration = .seconds(30)
     /// How long a stopping worker waits for pending notifications to be delivered.

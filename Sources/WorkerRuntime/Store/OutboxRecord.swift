@@ -22,12 +22,12 @@ public struct OutboxRecord: Sendable {
         }
     }
 
+    static let insertSQL = "INSERT INTO runtime_outbox (topic, message_key, message_value, headers) VALUES (?, ?, ?, ?)"
+
     /// Inserts a message into the outbox inside the open transaction and returns its row.
-    static func insert(_ record: ProducerRecord, db: Database) throws -> OutboxRecord {
-        let statement = try db.cachedStatement(sql: "INSERT INTO runtime_outbox (topic, message_key, message_value, headers) VALUES (?, ?, ?, ?)")
-        try statement.execute(arguments: [
-            record.topic, record.key.map { Data($0) }, record.value.map { Data($0) }, encodeHeaders(record.headers),
-        ])
+    static func insert(_ record: ProducerRecord, using statement: FastStatement, db: Database) throws -> OutboxRecord {
+        try statement.execute(.text(record.topic), record.key.map(FastValue.blob) ?? .null, record.value.map(FastValue.blob) ?? .null,
+                              .optionalText(encodeHeaders(record.headers)))
         return OutboxRecord(seq: db.lastInsertedRowID, record: record)
     }
 
@@ -52,9 +52,19 @@ public struct OutboxRecord: Sendable {
         }
     }
 
-    /// Deletes delivered rows.
+    /// Deletes delivered rows, a range at a time (deliveries mostly confirm in order).
     static func delete(_ seqs: [Int64], db: Database) throws {
-        let statement = try db.cachedStatement(sql: "DELETE FROM runtime_outbox WHERE seq = ?")
-        for seq in seqs { try statement.execute(arguments: [seq]) }
+        guard !seqs.isEmpty else { return }
+        let statement = try FastStatement(db, sql: "DELETE FROM runtime_outbox WHERE seq BETWEEN ? AND ?")
+        let sorted = seqs.sorted()
+        var start = sorted[0]
+        var end = start
+        for seq in sorted.dropFirst() {
+            if seq == end + 1 { end = seq; continue }
+            try statement.execute(.integer(start), .integer(end))
+            start = seq
+            end = seq
+        }
+        try statement.execute(.integer(start), .integer(end))
     }
 }

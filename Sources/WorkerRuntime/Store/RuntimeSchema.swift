@@ -26,14 +26,13 @@ enum RuntimeSchema {
                     detail TEXT,
                     PRIMARY KEY (topic, partition, offset)
                 ) WITHOUT ROWID;
-                CREATE INDEX runtime_message_outcomes_by_outcome ON runtime_message_outcomes (outcome, reason_code);
+                CREATE INDEX runtime_dead_letters ON runtime_message_outcomes (reason_code) WHERE outcome = 'dead_lettered';
                 """)
             // The ids of applied and rejected events with a hash of their bytes (repeat vs. conflict).
             try db.execute(sql: """
                 CREATE TABLE runtime_event_ids (
                     event_id TEXT PRIMARY KEY,
-                    value_hash BLOB NOT NULL,
-                    outcome TEXT NOT NULL
+                    value_hash BLOB NOT NULL
                 ) WITHOUT ROWID;
                 """)
             // Messages to produce (notifications, dead-letter copies); a row is deleted once delivered.

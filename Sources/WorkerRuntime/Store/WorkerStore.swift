@@ -27,7 +27,14 @@ public final class WorkerStore: Sendable {
         configuration.busyMode = .timeout(Double(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
         configuration.label = "welfare.store"
         configuration.prepareDatabase { db in
+            // WAL with synchronous=NORMAL: a commit survives a process crash; after a power loss the last
+            // commits may roll back, effects and offsets together, so nothing is lost or doubled.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A batch's pages stay in memory until commit instead of spilling to the WAL mid-transaction.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Checkpoints run on the Checkpointer's own connection and thread, never inside a batch.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()

@@ -1,0 +1,106 @@
+import GRDB
+import GRDBSQLite
+
+/// A cached prepared statement bound and stepped through SQLite's C API, for the per-message hot path
+/// (GRDB's argument arrays cost more than the SQL itself there). Use only inside the transaction of
+/// the `Database` it came from.
+public struct FastStatement {
+    private let statement: Statement
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer?
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Prepares (once per connection, then from GRDB's cache) a statement for `db`.
+    public init(_ db: Database, sql: String) throws {
+        statement = try db.cachedStatement(sql: sql)
+        handle = statement.sqliteStatement
+        connection = db.sqliteConnection
+    }
+
+    /// Runs a statement that returns no rows (binding first).
+    public func execute(_ values: FastValue...) throws {
+        sqlite3_reset(handle)
+        bindArray(values)
+        try stepToEnd()
+    }
+
+    /// Runs a query and returns its first row's first column as an integer (nil for no row or NULL).
+    public func integer(_ values: FastValue...) throws -> Int64? {
+        sqlite3_reset(handle)
+        bindArray(values)
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 0) }
+        if code == SQLITE_DONE { return nil }
+        throw failure(code)
+    }
+
+    /// Runs a query and returns its first row's first column as bytes (nil for no row).
+    public func blob(_ values: FastValue...) throws -> [UInt8]? {
+        sqlite3_reset(handle)
+        bindArray(values)
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW {
+            let count = Int(sqlite3_column_bytes(handle, 0))
+            guard let pointer = sqlite3_column_blob(handle, 0) else { return [] }
+            return [UInt8](UnsafeRawBufferPointer(start: pointer, count: count))
+        }
+        if code == SQLITE_DONE { return nil }
+        throw failure(code)
+    }
+
+    /// Rows changed by the last `execute`.
+    public var changes: Int { Int(sqlite3_changes(connection)) }
+
+    private func bindArray(_ values: [FastValue]) {
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            switch value {
+            case .null: sqlite3_bind_null(handle, index)
+            case .integer(let number): sqlite3_bind_int64(handle, index, number)
+            case .text(let text):
+                var text = text
+                text.withUTF8 { buffer in
+                    if let base = buffer.baseAddress, buffer.count > 0 {
+                        base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { chars in
+                            _ = sqlite3_bind_text(handle, index, chars, Int32(buffer.count), FastStatement.transient)
+                        }
+                    } else {
+                        _ = sqlite3_bind_text(handle, index, "", 0, nil)
+                    }
+                }
+            case .blob(let bytes):
+                bytes.withUnsafeBytes { buffer in
+                    _ = sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), FastStatement.transient)
+                }
+            }
+        }
+    }
+
+    private func stepToEnd() throws {
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            if code != SQLITE_ROW { sqlite3_reset(handle); throw failure(code) }
+        }
+        sqlite3_reset(handle)
+    }
+
+    private func failure(_ code: Int32) -> DatabaseError {
+        let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "SQLite error \(code)"
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+    }
+}
+
+/// A value bound to a `FastStatement` parameter.
+public enum FastValue {
+    case null
+    case integer(Int64)
+    case text(String)
+    case blob([UInt8])
+
+    public static func int(_ value: Int) -> FastValue { .integer(Int64(value)) }
+    public static func optionalText(_ value: String?) -> FastValue { value.map(FastValue.text) ?? .null }
+}
+

@@ -78,6 +78,14 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         return results.map { $0! }
     }
 
+    /// Runs only the checks that need no store over a batch; returns how many are valid events (for benchmarks).
+    public func prepareCount(_ messages: [ConsumedMessage]) -> Int {
+        prepareAll(messages).reduce(0) { count, prepared in
+            if case .event(_, _, nil, _) = prepared { return count + 1 }
+            return count
+        }
+    }
+
     // MARK: - Inside the transaction
 
     /// The runtime's statements, prepared once per batch.

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Kafka
+import Logging
+import TallyDomain
+import WorkerRuntime
+
+/// The message processor alone (checks, SQLite, rendering) on synthetic messages: no Kafka involved.
+struct ProcessorBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "processor", abstract: "Time MessageProcessor on synthetic tally events in 2,000-message transactions (no Kafka).")
+
+    @Option(help: "Events to process.") var events = 200_000
+    @Flag(help: "Only parse and check envelopes (no SQLite).") var prepareOnly = false
+
+    func run() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let domain = TallyDomain()
+        let store = try WorkerStore(path: directory.appendingPathComponent("p.sqlite").path) { domain.registerMigrations(in: &$0) }
+        let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
+        let messages = (0..<events).map { index -> ConsumedMessage in
+            let tally = "tally-\(index % 50_000)"
+            let value = #"{"specversion":"1.0","id":"evt-\#(index)","source":"/bench/tally","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(tally)","datacontenttype":"application/json","data":{"tally_id":"\#(tally)","entry_id":"entry-\#(index)","amount":\#(index % 100 + 1),"note":"benchmark padding to make the event about 350 bytes long, like a real one"}}"#
+            return ConsumedMessage(topic: "welfare.tally", partition: Int32(index % 64), offset: Int64(index / 64), key: Array(tally.utf8), value: Array(value.utf8))
+        }
+        let start = ContinuousClock.now
+        var outbox = 0
+        for chunk in stride(from: 0, to: messages.count, by: 2_000) {
+            let batch = Array(messages[chunk..<min(chunk + 2_000, messages.count)])
+            if prepareOnly {
+                outbox += processor.prepareCount(batch)
+                continue
+            }
+            let result = try store.queue.write { db in try processor.process(batch, db: db) }
+            outbox += result.outbox.count
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        print(String(format: "%@: %.0f events/s (%.2f µs each), %d outbox rows", prepareOnly ? "prepare only" : "processor", Double(events) / seconds,
+                     seconds / Double(events) * 1e6, outbox))
+    }
+}

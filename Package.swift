@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "welfare-broker", targets: ["welfare-broker"]),
         .executable(name: "welfare-bench", targets: ["welfare-bench"]),
         .executable(name: "welfare-tally-worker", targets: ["welfare-tally-worker"]),
+        .executable(name: "volunteer-hours-worker", targets: ["volunteer-hours-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,6 +47,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Volunteer hours: records, review, ledger and stars, corrections, certificates.
+        .target(
+            name: "VolunteerHours",
+            dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .executableTarget(
+            name: "volunteer-hours-worker",
+            dependencies: ["VolunteerHours", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // A tiny domain for testing and benchmarking the runtime on its own.
         .target(name: "TallyDomain", dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
@@ -69,6 +79,10 @@ let package = Package(
         // Helpers shared by the test suites (starting the built executables, finding the repository).
         .target(name: "WelfareTestSupport", path: "Tests/WelfareTestSupport"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue", "WelfareTestSupport"]),
+        .testTarget(
+            name: "VolunteerHoursTests",
+            dependencies: ["VolunteerHours", "WorkerRuntime", "Kafka", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "WorkerRuntimeTests",
             dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

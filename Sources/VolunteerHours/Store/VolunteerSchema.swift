@@ -1,0 +1,91 @@
+import GRDB
+
+/// The volunteer-hours tables. Migrations are append-only.
+enum VolunteerSchema {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("volunteer-hours-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE volunteers (
+                    volunteer_id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    identity_hash BLOB NOT NULL UNIQUE,   -- SHA-256 of the identity number; the number itself is not kept
+                    birth_date TEXT NOT NULL,
+                    district TEXT NOT NULL,
+                    guardian_consent INTEGER NOT NULL,
+                    registered_at TEXT NOT NULL,
+                    total_minutes INTEGER NOT NULL DEFAULT 0,
+                    star_level INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+
+                CREATE TABLE volunteer_records (
+                    record_id TEXT PRIMARY KEY,
+                    volunteer_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    activity_id TEXT NOT NULL,
+                    activity_name TEXT NOT NULL,
+                    place TEXT NOT NULL,
+                    service_content TEXT NOT NULL,
+                    submitted_by TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT NOT NULL,
+                    started_us INTEGER NOT NULL,
+                    ended_us INTEGER NOT NULL,
+                    service_date TEXT NOT NULL,          -- Asia/Shanghai date of started_at
+                    claimed_minutes INTEGER NOT NULL,
+                    approved_minutes INTEGER,
+                    late INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('PENDING', 'APPROVED', 'DECLINED', 'VOIDED'))
+                ) WITHOUT ROWID;
+                -- Periods that still block others, found by start time within 24 hours: no history scan.
+                CREATE INDEX volunteer_open_periods ON volunteer_records (volunteer_id, started_us) WHERE state IN ('PENDING', 'APPROVED');
+                CREATE INDEX volunteer_approved_by_date ON volunteer_records (volunteer_id, service_date) WHERE state = 'APPROVED';
+
+                CREATE TABLE volunteer_record_history (
+                    record_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    PRIMARY KEY (record_id, seq)
+                ) WITHOUT ROWID;
+
+                -- Append-only: credits and corrections; totals are kept in step with it.
+                CREATE TABLE volunteer_ledger (
+                    entry_id INTEGER PRIMARY KEY,
+                    volunteer_id TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('credit', 'correction')),
+                    minutes INTEGER NOT NULL,
+                    event_id TEXT NOT NULL,
+                    at TEXT NOT NULL
+                );
+                CREATE INDEX volunteer_ledger_by_volunteer ON volunteer_ledger (volunteer_id);
+
+                CREATE TABLE volunteer_corrections (
+                    correction_id TEXT PRIMARY KEY,
+                    record_id TEXT NOT NULL,
+                    previous_minutes INTEGER NOT NULL,
+                    minutes INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    corrected_by TEXT NOT NULL,
+                    event_id TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE volunteer_certificates (
+                    certificate_id TEXT PRIMARY KEY,
+                    volunteer_id TEXT NOT NULL,
+                    from_date TEXT NOT NULL,
+                    to_date TEXT NOT NULL,
+                    total_minutes INTEGER NOT NULL,
+                    record_count INTEGER NOT NULL,
+                    organizations TEXT NOT NULL,         -- JSON array of organisation ids, sorted
+                    verify_code TEXT NOT NULL,
+                    requested_by TEXT NOT NULL,
+                    issued_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import GRDB
+import WorkerRuntime
+
+/// The volunteer-hours domain (contract `volunteer-hours.md`): registrations, service records and their
+/// review, a ledger of credited minutes with star levels, corrections and certificates.
+public struct VolunteerHoursDomain: WorkerDomain {
+    public static let workerName = "volunteer-hours"
+    public static let defaultInputTopic = "welfare.volunteer-hours"
+    public static var configurationKeys: [ConfigurationKey] { VolunteerSettings.keys }
+
+    public let settings: VolunteerSettings
+    public var workerName: String { Self.workerName }
+    public var entityIDField: String { "volunteer_id" }
+    public var eventTypes: Set<String> { VolunteerEvent.types }
+
+    public init(settings: VolunteerSettings) { self.settings = settings }
+
+    public init(configuration: WorkerConfiguration) throws {
+        settings = try VolunteerSettings(configuration: configuration)
+    }
+
+    public func decode(type: String, data: DataReader) throws(DataError) -> VolunteerEvent {
+        try VolunteerEvent.decode(type: type, data: data)
+    }
+
+    public func registerMigrations(in migrator: inout DatabaseMigrator) {
+        VolunteerSchema.register(in: &migrator)
+    }
+
+    public func apply(_ event: VolunteerEvent, context: EventContext, db: Database) throws -> DomainDecision {
+        let store = VolunteerStore(db: db)
+        switch event {
+        case .registered(let registration): return try register(registration, context, store)
+        case .submitted(let submission): return try submit(submission, context, store)
+        case .approved(let recordID, let volunteerID, let approverID, let minutes):
+            return try approve(recordID: recordID, volunteerID: volunteerID, approverID: approverID, minutes: minutes, context, store)
+        case .declined(let recordID, let volunteerID, let approverID, let reason):
+            return try decline(recordID: recordID, volunteerID: volunteerID, approverID: approverID, reason: reason, context, store)
+        case .corrected(let correction): return try correct(correction, context, store)
+        case .certificateRequested(let request): return try issueCertificate(request, context, store)
+        }
+    }
+}

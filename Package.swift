@@ -56,6 +56,8 @@ let package = Package(
             name: "volunteer-hours-worker",
             dependencies: ["VolunteerHours", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Seeded, realistic event streams per domain (tests, benchmarks, the publish tool).
+        .target(name: "SampleStreams", dependencies: ["WorkerRuntime"]),
         // A tiny domain for testing and benchmarking the runtime on its own.
         .target(name: "TallyDomain", dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
@@ -72,16 +74,20 @@ let package = Package(
         .executableTarget(
             name: "welfare-bench",
             dependencies: [
-                "Kafka", "WorkerRuntime", "TallyDomain",
+                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Helpers shared by the test suites (starting the built executables, finding the repository).
-        .target(name: "WelfareTestSupport", path: "Tests/WelfareTestSupport"),
+        .target(
+            name: "WelfareTestSupport",
+            dependencies: ["WorkerRuntime", "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/WelfareTestSupport"
+        ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue", "WelfareTestSupport"]),
         .testTarget(
             name: "VolunteerHoursTests",
-            dependencies: ["VolunteerHours", "WorkerRuntime", "Kafka", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["VolunteerHours", "WorkerRuntime", "Kafka", "SampleStreams", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "WorkerRuntimeTests",

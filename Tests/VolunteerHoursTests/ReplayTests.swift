@@ -1,0 +1,67 @@
+import Foundation
+import Kafka
+import SampleStreams
+import Testing
+import VolunteerHours
+import WelfareTestSupport
+import WorkerRuntime
+
+@Suite("volunteer-hours replay", .timeLimit(.minutes(3)))
+struct ReplayTests {
+    @Test("a mixed stream of 3,000 events processed twice into fresh stores gives identical stores and notification streams")
+    func replayIsDeterministic() async throws {
+        let broker = try EmbeddedBroker()
+        try broker.createTopic("welfare.volunteer-hours", partitions: 4)
+        try broker.createTopic("welfare.volunteer-hours.dlq", partitions: 3)
+        try broker.createTopic("notifications.first", partitions: 12)
+        try broker.createTopic("notifications.second", partitions: 12)
+        let stream = VolunteerHoursStream(volunteers: 150, seed: 7, faultEvery: 40).messages(count: 3_000)
+        try await publish(stream.map { ($0.key, $0.value) }, topic: "welfare.volunteer-hours", bootstrap: broker.bootstrapServers)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let domain = VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "replay-test-secret-0123456789"))
+        let first = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.volunteer-hours",
+                                     notificationsTopic: "notifications.first", directory: directory)
+        #expect(try await first.runUntilProcessed(stream.count))
+        let second = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.volunteer-hours",
+                                      notificationsTopic: "notifications.second", directory: directory)
+        #expect(try await second.runUntilProcessed(stream.count))
+
+        let queries = [
+            "SELECT * FROM volunteers ORDER BY volunteer_id",
+            "SELECT * FROM volunteer_records ORDER BY record_id",
+            "SELECT * FROM volunteer_record_history ORDER BY record_id, seq",
+            "SELECT volunteer_id, record_id, kind, minutes, event_id, at FROM volunteer_ledger ORDER BY volunteer_id, entry_id",
+            "SELECT * FROM volunteer_corrections ORDER BY correction_id",
+            "SELECT * FROM volunteer_certificates ORDER BY certificate_id",
+            "SELECT * FROM runtime_message_outcomes ORDER BY partition, offset",
+            "SELECT * FROM runtime_event_ids ORDER BY event_id",
+        ]
+        for query in queries {
+            let a = try await first.dump(query)
+            let b = try await second.dump(query)
+            let firstDifference = zip(a, b).first { $0 != $1 }.map { "\($0) ≠ \($1)" } ?? "\(a.count) rows ≠ \(b.count) rows"
+            #expect(a.count == b.count && a == b, "\(query) differs: \(firstDifference)")
+            #expect(!a.isEmpty, "\(query) is empty: the stream should exercise it")
+        }
+        // The stream exercises every outcome.
+        let outcomes = Set(try await first.strings("SELECT DISTINCT outcome FROM runtime_message_outcomes"))
+        #expect(outcomes == ["applied", "rejected", "duplicate", "dead_lettered"])
+        let types = Set(try await first.strings("SELECT DISTINCT event_type FROM runtime_message_outcomes WHERE outcome = 'applied'"))
+        #expect(types == VolunteerEvent.types)
+
+        let notificationsA = try await readAll("notifications.first", partitions: 12, bootstrap: broker.bootstrapServers)
+        let notificationsB = try await readAll("notifications.second", partitions: 12, bootstrap: broker.bootstrapServers)
+        #expect(notificationsA.count > 1_000)
+        #expect(notificationsA.count == notificationsB.count)
+        // Per recipient, the same notifications in the same order, byte for byte.
+        func byRecipient(_ messages: [ConsumedMessage]) -> [String: [[UInt8]]] {
+            Dictionary(grouping: messages.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) { String(decoding: $0.key ?? [], as: UTF8.self) }
+                .mapValues { $0.map { $0.value ?? [] } }
+        }
+        let (recipientsA, recipientsB) = (byRecipient(notificationsA), byRecipient(notificationsB))
+        let differing = recipientsA.keys.filter { recipientsA[$0] != recipientsB[$0] }.sorted()
+        #expect(differing.isEmpty && recipientsA.count == recipientsB.count, "notifications differ for \(differing.prefix(5))")
+    }
+}

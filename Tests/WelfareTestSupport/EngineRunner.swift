@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import Kafka
+import Logging
+import WorkerRuntime
+
+/// A domain's worker engine running in the test process against a broker and a store of the test's own.
+public final class EngineRunner<Domain: DomainHandler>: @unchecked Sendable {
+    public let engine: WorkerEngine<Domain>
+    public let store: WorkerStore
+    public let storePath: String
+
+    public static var quiet: Logger { Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }) }
+
+    public init(domain: Domain, bootstrap: String, inputTopic: String, notificationsTopic: String, directory: URL) throws {
+        storePath = directory.appendingPathComponent("\(domain.workerName)-\(UUID().uuidString).sqlite").path
+        store = try WorkerStore(path: storePath) { domain.registerMigrations(in: &$0) }
+        var settings = RuntimeSettings(
+            workerName: domain.workerName, inputTopic: inputTopic, deadLetterTopic: inputTopic + ".dlq",
+            notificationsTopic: notificationsTopic, kafka: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "test-\(UUID().uuidString)"]))
+        settings.batchMaxWait = .milliseconds(20)
+        engine = WorkerEngine(settings: settings, handler: domain, store: store, metrics: WorkerMetrics(worker: domain.workerName),
+                              health: HealthState(), logger: Self.quiet)
+    }
+
+    /// Runs until `count` messages have outcomes and the outbox is empty, then stops.
+    public func runUntilProcessed(_ count: Int, timeout: Duration = .seconds(120)) async throws -> Bool {
+        engine.start()
+        let deadline = ContinuousClock.now + timeout
+        var done = false
+        while !done && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            done = try await store.queue.read { db in
+                let outcomes = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0
+                let waiting = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_outbox") ?? 0
+                return outcomes >= count && waiting == 0
+            }
+        }
+        engine.requestStop()
+        let engine = self.engine
+        _ = try await onDedicatedThread { engine.waitUntilStopped(timeout: .seconds(30)) }
+        return done
+    }
+
+    /// The first column of every row of a query, as plain text.
+    public func strings(_ sql: String) async throws -> [String] {
+        try await store.queue.read { db in try String.fetchAll(db, sql: sql) }
+    }
+
+    /// Every row of a query, each as text, for comparing two stores.
+    public func dump(_ sql: String) async throws -> [String] {
+        try await store.queue.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map(\.description).joined(separator: "|") }
+        }
+    }
+}
+
+/// Publishes messages (key, value) and waits for the broker to acknowledge them all.
+public func publish(_ messages: [(key: String, value: [UInt8])], topic: String, bootstrap: String) async throws {
+    let producer = try Producer(configuration: KafkaConfiguration(["bootstrap.servers": bootstrap, "linger.ms": "5"]),
+                                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    defer { producer.close() }
+    for message in messages {
+        try producer.send(ProducerRecord(topic: topic, key: Array(message.key.utf8), value: message.value))
+    }
+    let flushed = try await onDedicatedThread { producer.flush(timeout: .seconds(60)) }
+    if !flushed { throw KafkaError.client("publishing did not finish") }
+}
+
+/// Reads a topic from the beginning up to its high watermarks (at the time it is called).
+public func readAll(_ topic: String, partitions: Int, bootstrap: String) async throws -> [ConsumedMessage] {
+    let consumer = try Consumer(configuration: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "reader-\(UUID().uuidString)"]),
+                                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    defer { consumer.close(timeout: .seconds(5)) }
+    let all = (0..<partitions).map { TopicPartition(topic, Int32($0)) }
+    return try await onDedicatedThread { () throws(KafkaError) -> [ConsumedMessage] in
+        var highs: [TopicPartition: Int64] = [:]
+        for partition in all { highs[partition] = try consumer.queryWatermarks(partition, timeout: .seconds(5)).high }
+        try consumer.assign(Dictionary(uniqueKeysWithValues: all.map { ($0, StartOffset.beginning) }))
+        var received: [ConsumedMessage] = []
+        var next: [TopicPartition: Int64] = [:]
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !all.allSatisfy({ next[$0, default: 0] >= highs[$0, default: 0] }) && ContinuousClock.now < deadline {
+            for message in try consumer.poll(maxMessages: 5_000, maxWait: .milliseconds(100)) {
+                received.append(message)
+                next[message.topicPartition] = message.offset + 1
+            }
+        }
+        return received
+    }
+}

@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "welfare-bench",
             dependencies: [
-                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams",
+                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "VolunteerHours",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

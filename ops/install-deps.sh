@@ -2,16 +2,21 @@
 # Installs the Debian packages welfare-workers needs, only when one is missing.
 # librdkafka-dev (Kafka), libsqlite3-dev (stores), kcat (tests and benchmark comparison), pkg-config.
 set -euo pipefail
-packages=(librdkafka-dev libsqlite3-dev kcat pkg-config make)
+packages=(librdkafka-dev libsqlite3-dev kcat pkg-config make python3 python3-pip)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    as_root=()
+    [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+    "${as_root[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "installing: ${missing[*]}"
-as_root=()
-[ "$(id -u)" -eq 0 ] || as_root=(sudo)
-"${as_root[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The schema tests validate topics/schemas with Python's jsonschema (draft 2020-12).
+if ! python3 -c 'import jsonschema' >/dev/null 2>&1; then
+    echo "installing: jsonschema (PyPI)"
+    python3 -m pip install --quiet jsonschema
+fi

@@ -3,24 +3,6 @@ import Testing
 import TopicCatalogue
 import WelfareTestSupport
 
-/// Runs a program to completion, returning its exit status and standard output.
-func runProgram(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 @Suite("welfare-broker as a process", .timeLimit(.minutes(2)))
 struct WelfareBrokerProcessTests {
     @Test("welfare-broker prints its address first, serves another client (kcat), and exits 0 on SIGTERM")

@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Checks every JSON Schema under a folder (draft 2020-12) and its examples: each entry of "examples"
+must validate, each of "x-invalid-examples" must not. Prints one line per failure and a summary."""
+import json
+import pathlib
+import sys
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+root = pathlib.Path(sys.argv[1])
+failures = 0
+checked = 0
+for path in sorted(root.rglob("*.schema.json")):
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    for example in schema.get("examples", []):
+        checked += 1
+        errors = list(validator.iter_errors(example))
+        if errors:
+            failures += 1
+            print(f"FAIL {path.name}: a valid example is rejected: {errors[0].message}")
+    invalid = schema.get("x-invalid-examples", [])
+    if not schema.get("examples") or not invalid:
+        failures += 1
+        print(f"FAIL {path.name}: needs at least one valid and one invalid example")
+    for example in invalid:
+        checked += 1
+        if validator.is_valid(example):
+            failures += 1
+            print(f"FAIL {path.name}: an invalid example is accepted: {json.dumps(example, ensure_ascii=False)}")
+print(f"{checked} examples checked, {failures} failures")
+sys.exit(1 if failures else 0)

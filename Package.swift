@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerRuntimeTests",
-            dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

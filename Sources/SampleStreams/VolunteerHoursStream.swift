@@ -139,9 +139,7 @@ public struct VolunteerHoursStream {
     /// A valid identity number for `YYYYMMDD` (region 510104).
     public static func identityNumber(birth: String, sequence: Int) -> String {
         let body = "510104" + birth + String(format3: sequence % 1000)
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(body.utf8, weights).reduce(0) { $0 + Int($1.0 - 48) * $1.1 }
-        return body + String(Array("10X98765432")[sum % 11])
+        return body + String(FieldFormats.residentIdentityCheckCharacter(body) ?? "X")
     }
 }
 

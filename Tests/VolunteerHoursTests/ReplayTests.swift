@@ -8,6 +8,11 @@ import WorkerRuntime
 
 @Suite("volunteer-hours replay", .timeLimit(.minutes(3)))
 struct ReplayTests {
+    func jsonCause(_ value: [UInt8]?) -> String {
+        guard case .object(let envelope)? = try? JSONParser.parse(value ?? []) else { return "" }
+        return envelope["data"]?.objectValue?["caused_by"]?.stringValue ?? ""
+    }
+
     @Test("a mixed stream of 3,000 events processed twice into fresh stores gives identical stores and notification streams")
     func replayIsDeterministic() async throws {
         let broker = try EmbeddedBroker()
@@ -55,13 +60,33 @@ struct ReplayTests {
         let notificationsB = try await readAll("notifications.second", partitions: 12, bootstrap: broker.bootstrapServers)
         #expect(notificationsA.count > 1_000)
         #expect(notificationsA.count == notificationsB.count)
-        // Per recipient, the same notifications in the same order, byte for byte.
-        func byRecipient(_ messages: [ConsumedMessage]) -> [String: [[UInt8]]] {
-            Dictionary(grouping: messages.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) { String(decoding: $0.key ?? [], as: UTF8.self) }
-                .mapValues { $0.map { $0.value ?? [] } }
+        // The same notifications, byte for byte; and per recipient, the order of their triggering events on
+        // each input partition (the contract's guarantee: events on different partitions have no order).
+        let positions = try await first.dump("SELECT event_id, partition, offset FROM runtime_message_outcomes WHERE event_id IS NOT NULL")
+            .reduce(into: [String: (Int, Int)]()) { table, row in
+                let parts = row.split(separator: "|").map(String.init)
+                table[parts[0].trimmingCharacters(in: CharacterSet(charactersIn: "\""))] = (Int(parts[1]) ?? -1, Int(parts[2]) ?? -1)
+            }
+        func check(_ messages: [ConsumedMessage]) -> [String: [String]] {
+            var byRecipient: [String: [(partition: Int, offset: Int, value: String)]] = [:]
+            for message in messages.sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
+                let value = String(decoding: message.value ?? [], as: UTF8.self)
+                let cause = jsonCause(message.value)
+                let position = positions[cause] ?? (-1, -1)
+                byRecipient[String(decoding: message.key ?? [], as: UTF8.self), default: []].append((position.0, position.1, value))
+            }
+            var contents: [String: [String]] = [:]
+            for (recipient, entries) in byRecipient {
+                for partition in Set(entries.map(\.partition)) {
+                    let offsets = entries.filter { $0.partition == partition }.map(\.offset)
+                    #expect(offsets == offsets.sorted(), "\(recipient): notifications out of input order on partition \(partition)")
+                }
+                contents[recipient] = entries.map(\.value).sorted()
+            }
+            return contents
         }
-        let (recipientsA, recipientsB) = (byRecipient(notificationsA), byRecipient(notificationsB))
-        let differing = recipientsA.keys.filter { recipientsA[$0] != recipientsB[$0] }.sorted()
-        #expect(differing.isEmpty && recipientsA.count == recipientsB.count, "notifications differ for \(differing.prefix(5))")
+        let (contentsA, contentsB) = (check(notificationsA), check(notificationsB))
+        let differing = Set(contentsA.keys).union(contentsB.keys).filter { contentsA[$0] != contentsB[$0] }.sorted()
+        #expect(differing.isEmpty, "notifications differ for \(differing.prefix(5))")
     }
 }

@@ -46,8 +46,3 @@ struct SchemaTests {
         #expect(result.output.contains("0 failures"))
     }
 }
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Kafka
+import SampleStreams
 import VolunteerHours
 import WorkerRuntime
 
@@ -138,8 +139,5 @@ final class VolunteerHarness {
 
 /// A valid 18-character identity number for a birth date `YYYYMMDD` (region 510104, Chengdu Jinjiang).
 func identityNumber(birth: String, sequence: Int) -> String {
-    let body = "510104" + birth + String(format: "%03d", sequence % 1000)
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    let sum = zip(body.utf8, weights).reduce(0) { $0 + Int($1.0 - 48) * $1.1 }
-    return body + String(Array("10X98765432")[sum % 11])
+    VolunteerHoursStream.identityNumber(birth: birth, sequence: sequence)
 }

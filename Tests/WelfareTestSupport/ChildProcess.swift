@@ -81,3 +81,9 @@ public func runProgram(_ path: String, _ arguments: [String], stdin: String? = n
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
+
+/// A test's own failure, with a message.
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -67,20 +67,26 @@ public func publish(_ messages: [(key: String, value: [UInt8])], topic: String, 
     if !flushed { throw KafkaError.client("publishing did not finish") }
 }
 
-/// Reads a topic from the beginning up to its high watermarks (at the time it is called).
-public func readAll(_ topic: String, partitions: Int, bootstrap: String) async throws -> [ConsumedMessage] {
+/// Reads a topic from the beginning up to its high watermarks, waiting (up to `timeout`) until the topic
+/// holds at least `count` messages; repeats delivered after a crash cannot make it stop early.
+public func readAll(_ topic: String, partitions: Int, bootstrap: String, atLeast count: Int = 0,
+                    timeout: Duration = .seconds(60)) async throws -> [ConsumedMessage] {
     let consumer = try Consumer(configuration: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "reader-\(UUID().uuidString)"]),
                                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     defer { consumer.close(timeout: .seconds(5)) }
     let all = (0..<partitions).map { TopicPartition(topic, Int32($0)) }
+    try consumer.assign(Dictionary(uniqueKeysWithValues: all.map { ($0, StartOffset.beginning) }))
     return try await onDedicatedThread { () throws(KafkaError) -> [ConsumedMessage] in
-        var highs: [TopicPartition: Int64] = [:]
-        for partition in all { highs[partition] = try consumer.queryWatermarks(partition, timeout: .seconds(5)).high }
-        try consumer.assign(Dictionary(uniqueKeysWithValues: all.map { ($0, StartOffset.beginning) }))
         var received: [ConsumedMessage] = []
         var next: [TopicPartition: Int64] = [:]
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !all.allSatisfy({ next[$0, default: 0] >= highs[$0, default: 0] }) && ContinuousClock.now < deadline {
+        var highs: [TopicPartition: Int64] = [:]
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if highs.isEmpty || highs.values.reduce(0, +) < Int64(count) {
+                for partition in all { highs[partition] = try consumer.queryWatermarks(partition, timeout: .seconds(5)).high }
+            }
+            let enough = highs.values.reduce(0, +) >= Int64(count)
+            if enough && all.allSatisfy({ next[$0, default: 0] >= highs[$0, default: 0] }) { break }
             for message in try consumer.poll(maxMessages: 5_000, maxWait: .milliseconds(100)) {
                 received.append(message)
                 next[message.topicPartition] = message.offset + 1

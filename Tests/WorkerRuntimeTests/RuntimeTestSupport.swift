@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import Synchronization
 import TallyDomain
+import WelfareTestSupport
 import WorkerRuntime
 
 /// A fresh temporary folder for one test's store.
@@ -115,32 +116,8 @@ final class InProcessWorker: @unchecked Sendable {
     }
 }
 
-/// Reads a topic from the beginning: up to its high watermarks, once at least `count` messages exist
-/// (so repeats delivered after a crash cannot make it stop early), or until the timeout.
 func readTopic(_ bootstrap: String, topic: String, partitions: Int, count: Int, timeout: Duration = .seconds(30)) async throws -> [ConsumedMessage] {
-    let consumer = try Consumer(configuration: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "reader-\(UUID().uuidString)"]),
-                                logger: InProcessWorker.quiet)
-    defer { consumer.close(timeout: .seconds(5)) }
-    let all = (0..<partitions).map { TopicPartition(topic, Int32($0)) }
-    try consumer.assign(Dictionary(uniqueKeysWithValues: all.map { ($0, StartOffset.beginning) }))
-    return try await onDedicatedThread { () throws(KafkaError) -> [ConsumedMessage] in
-        var received: [ConsumedMessage] = []
-        var next: [TopicPartition: Int64] = [:]
-        var highs: [TopicPartition: Int64] = [:]
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if highs.isEmpty || highs.values.reduce(0, +) < Int64(count) {
-                for partition in all { highs[partition] = try consumer.queryWatermarks(partition, timeout: .seconds(5)).high }
-            }
-            let reachedCount = highs.values.reduce(0, +) >= Int64(count)
-            if reachedCount && all.allSatisfy({ next[$0, default: 0] >= highs[$0, default: 0] }) { break }
-            for message in try consumer.poll(maxMessages: 5_000, maxWait: .milliseconds(100)) {
-                received.append(message)
-                next[message.topicPartition] = message.offset + 1
-            }
-        }
-        return received
-    }
+    try await readAll(topic, partitions: partitions, bootstrap: bootstrap, atLeast: count, timeout: timeout)
 }
 
 /// One row of `runtime_message_outcomes`.
@@ -151,11 +128,6 @@ struct OutcomeRow: Sendable {
     let outcome: String
     let reasonCode: String?
     let detail: String?
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Parses a notification or event value into a JSON object.

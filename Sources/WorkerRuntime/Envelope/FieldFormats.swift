@@ -26,20 +26,25 @@ public enum FieldFormats {
     /// MOD 11-2, `X` for 10), with a real birth date at characters 7–14. Returns the birth date.
     public static func residentIdentityBirthDate(_ text: String) -> LocalDate? {
         let utf8 = Array(text.utf8)
-        guard utf8.count == 18 else { return nil }
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        var sum = 0
-        for index in 0..<17 {
-            let digit = Int(utf8[index]) - 48
-            guard (0...9).contains(digit) else { return nil }
-            sum += digit * weights[index]
-        }
-        let checks = Array("10X98765432".utf8)
-        guard utf8[17] == checks[sum % 11] else { return nil }
+        guard utf8.count == 18, let check = residentIdentityCheckCharacter(String(decoding: utf8.prefix(17), as: UTF8.self)),
+              utf8[17] == check.asciiValue else { return nil }
         func number(_ range: Range<Int>) -> Int {
             range.reduce(0) { $0 * 10 + Int(utf8[$1]) - 48 }
         }
         return LocalDate(year: number(6..<10), month: number(10..<12), day: number(12..<14))
+    }
+
+    /// The ISO 7064 MOD 11-2 check character for the first 17 digits of an identity number.
+    public static func residentIdentityCheckCharacter(_ body: String) -> Character? {
+        let digits = Array(body.utf8)
+        guard digits.count == 17 else { return nil }
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        var sum = 0
+        for (digit, weight) in zip(digits, weights) {
+            guard digit >= 48 && digit <= 57 else { return nil }
+            sum += Int(digit - 48) * weight
+        }
+        return Array("10X98765432")[sum % 11]
     }
 
     /// Masks an identity number for display: first 3 and last 2 characters kept.

@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "welfare-bench", targets: ["welfare-bench"]),
         .executable(name: "welfare-tally-worker", targets: ["welfare-tally-worker"]),
         .executable(name: "volunteer-hours-worker", targets: ["volunteer-hours-worker"]),
+        .executable(name: "new-employment-benefits-worker", targets: ["new-employment-benefits-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,6 +57,16 @@ let package = Package(
             name: "volunteer-hours-worker",
             dependencies: ["VolunteerHours", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // New-employment benefits: activity, applications against the catalogue, quotas, waiting list, vouchers.
+        .target(
+            name: "NewEmploymentBenefits",
+            dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "new-employment-benefits-worker",
+            dependencies: ["NewEmploymentBenefits", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Seeded, realistic event streams per domain (tests, benchmarks, the publish tool).
         .target(name: "SampleStreams", dependencies: ["WorkerRuntime"]),
         // A tiny domain for testing and benchmarking the runtime on its own.
@@ -88,6 +99,10 @@ let package = Package(
         .testTarget(
             name: "VolunteerHoursTests",
             dependencies: ["VolunteerHours", "WorkerRuntime", "Kafka", "SampleStreams", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "NewEmploymentBenefitsTests",
+            dependencies: ["NewEmploymentBenefits", "WorkerRuntime", "Kafka", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "WorkerRuntimeTests",

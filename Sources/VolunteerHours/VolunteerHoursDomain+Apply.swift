@@ -130,7 +130,7 @@ extension VolunteerHoursDomain {
         }
         guard request.from <= request.to else { return reject("INVALID_PERIOD", "from \(request.from) is after to \(request.to)") }
         let summary = try store.approvedSummary(volunteerID: request.volunteerID, from: request.from, to: request.to)
-        let code = VerifyCode.make(secret: settings.certificateSecret, parts: [
+        let code = ReadableCode.make(secret: settings.certificateSecret, parts: [
             request.certificateID, request.volunteerID, request.from.description, request.to.description,
         ])
         try store.insertCertificate(request, minutes: summary.minutes, count: summary.count, organizations: summary.organizations,

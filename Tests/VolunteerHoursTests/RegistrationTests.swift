@@ -22,7 +22,7 @@ struct RegistrationTests {
         let again = try harness.register("V-1")
         #expect(again.outcome == "rejected" && again.reason == "ALREADY_REGISTERED")
         #expect(again.templates == ["welfare.event.rejected"])
-        #expect(again.recipient("welfare.event.rejected") == ["kind": .string("source"), "id": .string("/test/volunteer-app")])
+        #expect(again.recipient("welfare.event.rejected") == ["kind": .string("source"), "id": .string("/test/upstream")])
         let sameIdentity = try harness.register("V-2", identitySequence: 555)
         #expect(sameIdentity.reason == "DUPLICATE_IDENTITY")
         // ALREADY_REGISTERED comes first when both apply.

@@ -166,8 +166,8 @@ struct ServiceRecordTests {
         #expect(params["total_minutes"] == .integer(240) && params["record_count"] == .integer(3))
         let code = try #require(params["verify_code"]?.stringValue)
         #expect(code.count == 12 && code.allSatisfy { "23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains($0) })
-        #expect(code == VerifyCode.make(secret: VolunteerHarness.secret, parts: ["CERT-1", "V-1", "2026-05-01", "2026-05-31"]))
-        #expect(code != VerifyCode.make(secret: "another-secret-of-enough-length", parts: ["CERT-1", "V-1", "2026-05-01", "2026-05-31"]))
+        #expect(code == ReadableCode.make(secret: VolunteerHarness.secret, parts: ["CERT-1", "V-1", "2026-05-01", "2026-05-31"]))
+        #expect(code != ReadableCode.make(secret: "another-secret-of-enough-length", parts: ["CERT-1", "V-1", "2026-05-01", "2026-05-31"]))
         let organizations = try harness.store.queue.read { try String.fetchOne($0, sql: "SELECT organizations FROM volunteer_certificates") }
         #expect(organizations == #"["ORG-1","ORG-A","ORG-B"]"#)
         let empty = try request("CERT-2", from: "2026-01-01", to: "2026-01-31")

@@ -3,72 +3,28 @@ import GRDB
 import Kafka
 import SampleStreams
 import VolunteerHours
+import WelfareTestSupport
 import WorkerRuntime
 
 /// Runs volunteer-hours events through the real message processor into a real SQLite store in a
 /// temporary folder, and hands back each message's outcome and notifications.
 final class VolunteerHarness {
-    let store: WorkerStore
-    let processor: MessageProcessor<VolunteerHoursDomain>
-    private var offset: Int64 = 0
-    private var counter = 0
+    let harness: DomainHarness<VolunteerHoursDomain>
+    var store: WorkerStore { harness.store }
     private var identitySequence = 100
 
     static let secret = "test-certificate-secret-0123456789"
+    typealias Step = DomainHarness<VolunteerHoursDomain>.Step
 
     init(settings: VolunteerSettings = VolunteerSettings(certificateSecret: VolunteerHarness.secret)) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("volunteer-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let domain = VolunteerHoursDomain(settings: settings)
-        store = try WorkerStore(path: directory.appendingPathComponent("v.sqlite").path) { domain.registerMigrations(in: &$0) }
-        processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.volunteer-hours.dlq", notificationsTopic: "welfare.notifications")
+        harness = try DomainHarness(domain: VolunteerHoursDomain(settings: settings), topic: "welfare.volunteer-hours")
     }
 
-    /// What one message came to.
-    struct Step {
-        let outcome: String
-        let reason: String?
-        let detail: String?
-        let notifications: [JSONObject]
-
-        var templates: [String] { notifications.compactMap { $0["template"]?.stringValue } }
-        func params(_ template: String) -> JSONObject? { notifications.first { $0["template"]?.stringValue == template }?["params"]?.objectValue }
-        func recipient(_ template: String) -> JSONObject? { notifications.first { $0["template"]?.stringValue == template }?["recipient"]?.objectValue }
-    }
-
-    /// One event's message bytes.
     func message(_ type: String, _ data: JSONObject, id: String? = nil, time: String = "2026-05-20T10:00:00+08:00") -> (key: String, value: [UInt8]) {
-        counter += 1
-        let volunteer = data["volunteer_id"]?.stringValue ?? "none"
-        let event: JSONObject = [
-            "specversion": .string("1.0"), "id": .string(id ?? "evt-\(counter)"), "source": .string("/test/volunteer-app"),
-            "type": .string(type), "time": .string(time), "subject": .string(volunteer), "data": .object(data),
-        ]
-        return (volunteer, JSONWriter.encode(.object(event)))
+        harness.message(type, data, entity: "volunteer_id", id: id, time: time)
     }
 
-    /// Processes messages in one transaction (one batch), returning a step per message.
-    func batch(_ messages: [(key: String, value: [UInt8])]) throws -> [Step] {
-        let consumed = messages.map { message -> ConsumedMessage in
-            defer { offset += 1 }
-            return ConsumedMessage(topic: "welfare.volunteer-hours", partition: 0, offset: offset, key: Array(message.key.utf8), value: message.value)
-        }
-        let result = try store.queue.write { db in try processor.process(consumed, db: db) }
-        let rows = try store.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT offset, outcome, reason_code, detail FROM runtime_message_outcomes WHERE offset >= ? ORDER BY offset",
-                             arguments: [consumed.first?.offset ?? 0])
-        }
-        var notificationsByEvent: [String: [JSONObject]] = [:]
-        for row in result.outbox where row.record.topic == "welfare.notifications" {
-            guard case .object(let envelope)? = try? JSONParser.parse(row.record.value ?? []), let data = envelope["data"]?.objectValue,
-                  let cause = data["caused_by"]?.stringValue else { continue }
-            notificationsByEvent[cause, default: []].append(data)
-        }
-        return zip(rows, messages).map { row, message in
-            let id = (try? JSONParser.parse(message.value)).flatMap { $0.objectValue?["id"]?.stringValue } ?? ""
-            return Step(outcome: row["outcome"], reason: row["reason_code"], detail: row["detail"], notifications: notificationsByEvent[id] ?? [])
-        }
-    }
+    func batch(_ messages: [(key: String, value: [UInt8])]) throws -> [Step] { try harness.batch(messages) }
 
     /// Processes one event on its own.
     @discardableResult

@@ -1,0 +1,65 @@
+import GRDB
+
+/// The new-employment benefits tables. Migrations are append-only.
+enum BenefitSchema {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("new-employment-benefits-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE ne_workers (
+                    worker_id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    identity_hash BLOB NOT NULL UNIQUE,    -- SHA-256 of the identity number; the number is not kept
+                    occupation TEXT NOT NULL,
+                    platforms TEXT NOT NULL,               -- JSON array
+                    district TEXT NOT NULL,
+                    registered_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                -- One row per (worker, day, platform); a restated report replaces it.
+                CREATE TABLE ne_activity (
+                    worker_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    platform TEXT NOT NULL,
+                    orders INTEGER NOT NULL,
+                    online_minutes INTEGER NOT NULL,
+                    PRIMARY KEY (worker_id, day, platform)
+                ) WITHOUT ROWID;
+
+                -- seq is the input order (the order this worker applied them): the waiting list's order.
+                CREATE TABLE ne_applications (
+                    seq INTEGER PRIMARY KEY,
+                    application_id TEXT NOT NULL UNIQUE,
+                    worker_id TEXT NOT NULL,
+                    benefit_code TEXT NOT NULL,
+                    year INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('GRANTED', 'WAITLISTED', 'DENIED', 'REDEEMED', 'CANCELLED')),
+                    reason_code TEXT,
+                    active_days INTEGER NOT NULL,
+                    voucher_hash BLOB UNIQUE,              -- SHA-256 of the voucher code; the code itself is not kept
+                    valid_until TEXT,
+                    catalogue_version TEXT NOT NULL,
+                    applied_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL
+                );
+                CREATE INDEX ne_applications_by_worker ON ne_applications (worker_id, benefit_code, year, state);
+                CREATE INDEX ne_applications_waitlist ON ne_applications (benefit_code, year, seq) WHERE state = 'WAITLISTED';
+
+                -- Seats taken per benefit and year; never above the quota (checked in the applying transaction).
+                CREATE TABLE ne_quota_seats (
+                    benefit_code TEXT NOT NULL,
+                    year INTEGER NOT NULL,
+                    taken INTEGER NOT NULL,
+                    PRIMARY KEY (benefit_code, year)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE ne_redemptions (
+                    redemption_id TEXT PRIMARY KEY,
+                    application_id TEXT NOT NULL,
+                    site_id TEXT NOT NULL,
+                    redeemed_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import Kafka
+import WorkerRuntime
+
+/// Runs a domain's events through the real message processor into a real SQLite store in a temporary
+/// folder, and hands back each message's outcome and notifications: the domain's rules end to end,
+/// without a broker.
+public final class DomainHarness<Domain: DomainHandler> {
+    public let store: WorkerStore
+    public let processor: MessageProcessor<Domain>
+    public let topic: String
+    private var offset: Int64 = 0
+    private var counter = 0
+
+    public init(domain: Domain, topic: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(domain.workerName)-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try WorkerStore(path: directory.appendingPathComponent("store.sqlite").path) { domain.registerMigrations(in: &$0) }
+        processor = MessageProcessor(handler: domain, deadLetterTopic: topic + ".dlq", notificationsTopic: "welfare.notifications")
+        self.topic = topic
+    }
+
+    /// What one message came to.
+    public struct Step {
+        public let outcome: String
+        public let reason: String?
+        public let detail: String?
+        public let notifications: [JSONObject]
+
+        public var templates: [String] { notifications.compactMap { $0["template"]?.stringValue } }
+        public func params(_ template: String) -> JSONObject? { notifications.first { $0["template"]?.stringValue == template }?["params"]?.objectValue }
+        public func recipient(_ template: String) -> JSONObject? { notifications.first { $0["template"]?.stringValue == template }?["recipient"]?.objectValue }
+    }
+
+    /// One event's message bytes, keyed by the domain's entity id in `data`.
+    public func message(_ type: String, _ data: JSONObject, entity: String, id: String? = nil, time: String) -> (key: String, value: [UInt8]) {
+        counter += 1
+        let key = data[entity]?.stringValue ?? "none"
+        let event: JSONObject = [
+            "specversion": .string("1.0"), "id": .string(id ?? "evt-\(counter)"), "source": .string("/test/upstream"),
+            "type": .string(type), "time": .string(time), "subject": .string(key), "data": .object(data),
+        ]
+        return (key, JSONWriter.encode(.object(event)))
+    }
+
+    /// Processes messages in one transaction (one batch), returning a step per message.
+    public func batch(_ messages: [(key: String, value: [UInt8])]) throws -> [Step] {
+        let consumed = messages.map { message -> ConsumedMessage in
+            defer { offset += 1 }
+            return ConsumedMessage(topic: topic, partition: 0, offset: offset, key: Array(message.key.utf8), value: message.value)
+        }
+        let result = try store.queue.write { db in try processor.process(consumed, db: db) }
+        let rows = try store.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT offset, outcome, reason_code, detail FROM runtime_message_outcomes WHERE offset >= ? ORDER BY offset",
+                             arguments: [consumed.first?.offset ?? 0])
+        }
+        var notificationsByEvent: [String: [JSONObject]] = [:]
+        for row in result.outbox where row.record.topic == "welfare.notifications" {
+            guard case .object(let envelope)? = try? JSONParser.parse(row.record.value ?? []), let data = envelope["data"]?.objectValue,
+                  let cause = data["caused_by"]?.stringValue else { continue }
+            notificationsByEvent[cause, default: []].append(data)
+        }
+        return zip(rows, messages).map { row, message in
+            let id = (try? JSONParser.parse(message.value)).flatMap { $0.objectValue?["id"]?.stringValue } ?? ""
+            return Step(outcome: row["outcome"], reason: row["reason_code"], detail: row["detail"], notifications: notificationsByEvent[id] ?? [])
+        }
+    }
+}

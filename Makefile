@@ -23,6 +23,9 @@ test: deps
 
 bench: release
 	.build/release/welfare-bench raw-consume
+	.build/release/welfare-bench runtime
+	.build/release/welfare-bench volunteer-hours
+	.build/release/welfare-bench new-employment-benefits
 
 clean:
 	rm -rf .build

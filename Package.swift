@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "welfare-bench",
             dependencies: [
-                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "VolunteerHours",
+                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "VolunteerHours", "NewEmploymentBenefits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NewEmploymentBenefitsTests",
-            dependencies: ["NewEmploymentBenefits", "WorkerRuntime", "Kafka", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NewEmploymentBenefits", "WorkerRuntime", "Kafka", "SampleStreams", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "WorkerRuntimeTests",

@@ -109,13 +109,18 @@ enum BenchmarkSupport {
             if count >= expected && outbox == 0 { done = .now }
         }
         let metrics = httpGet("http://127.0.0.1:\(port)/metrics")
+        let outcomes = (try? queue?.read { db in
+            try Row.fetchAll(db, sql: "SELECT outcome || coalesce(' ' || reason_code, '') AS outcome, COUNT(*) AS n FROM runtime_message_outcomes GROUP BY 1 ORDER BY 1")
+                .map { "\($0["outcome"] as String) \($0["n"] as Int)" }.joined(separator: ", ")
+        }) ?? ""
         let peak = peakResidentBytes(pid: process.processIdentifier)
         process.terminate()
         process.waitUntilExit()
         return WorkerRun(
             startup: ((firstOutcome ?? launched) - launched).seconds, processing: ((done ?? .now) - (firstOutcome ?? launched)).seconds,
             peakResidentBytes: peak, transactionHistogram: Histogram(prometheusText: metrics, metric: "welfare_transaction_seconds"),
-            batchSizeHistogram: Histogram(prometheusText: metrics, metric: "welfare_batch_size_messages"), exitStatus: process.terminationStatus)
+            batchSizeHistogram: Histogram(prometheusText: metrics, metric: "welfare_batch_size_messages"), exitStatus: process.terminationStatus,
+            outcomes: outcomes)
     }
 
     /// A blocking HTTP GET (the benchmark has no async context); empty on failure.
@@ -149,6 +154,7 @@ struct WorkerRun {
     let transactionHistogram: Histogram
     let batchSizeHistogram: Histogram
     let exitStatus: Int32
+    let outcomes: String
 
     func report(events: Int, rawRate: Double?) {
         let rate = Double(events) / processing
@@ -157,6 +163,7 @@ struct WorkerRun {
         print(String(format: "batch (one transaction): p50 %.1f ms, p99 %.1f ms; mean batch %.0f messages",
                      transactionHistogram.quantile(0.5) * 1000, transactionHistogram.quantile(0.99) * 1000, batchSizeHistogram.mean))
         print(String(format: "worker peak RSS: %.0f MB; exit status on SIGTERM: %d", Double(peakResidentBytes) / 1e6, exitStatus))
+        print("outcomes: \(outcomes)")
     }
 }
 

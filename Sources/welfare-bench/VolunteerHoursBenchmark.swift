@@ -27,10 +27,10 @@ struct VolunteerHoursBenchmark: ParsableCommand {
         }
         for index in 0..<volunteers {
             let volunteer = "V-\(index)"
+            let person = SampleIdentity.person(index)
             event("volunteer.registered.v1", volunteer, [
-                "volunteer_id": .string(volunteer), "name": .string("志愿者\(index % 1000)"),
-                "id_number": .string(VolunteerHoursStream.identityNumber(birth: "19\(60 + index % 40)0101", sequence: index)),
-                "phone": .string("13800138000"), "birth_date": .string("19\(60 + index % 40)-01-01"), "district": .string("锦江区"),
+                "volunteer_id": .string(volunteer), "name": .string("志愿者\(index % 1000)"), "id_number": .string(person.number),
+                "phone": .string("13800138000"), "birth_date": .string(person.birthDate.description), "district": .string("锦江区"),
             ], time: "2026-01-02T09:00:00+08:00")
         }
         let records = events / 2

@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "welfare-tally-worker", targets: ["welfare-tally-worker"]),
         .executable(name: "volunteer-hours-worker", targets: ["volunteer-hours-worker"]),
         .executable(name: "new-employment-benefits-worker", targets: ["new-employment-benefits-worker"]),
+        .executable(name: "mutual-aid-claims-worker", targets: ["mutual-aid-claims-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,6 +58,16 @@ let package = Package(
             name: "volunteer-hours-worker",
             dependencies: ["VolunteerHours", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Mutual-aid claims: enrolments, the claim state machine, benefit formulas and caps, claim-status.
+        .target(
+            name: "MutualAidClaims",
+            dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "mutual-aid-claims-worker",
+            dependencies: ["MutualAidClaims", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // New-employment benefits: activity, applications against the catalogue, quotas, waiting list, vouchers.
         .target(
             name: "NewEmploymentBenefits",
@@ -99,6 +110,10 @@ let package = Package(
         .testTarget(
             name: "VolunteerHoursTests",
             dependencies: ["VolunteerHours", "WorkerRuntime", "Kafka", "SampleStreams", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "MutualAidClaimsTests",
+            dependencies: ["MutualAidClaims", "WorkerRuntime", "Kafka", "SampleStreams", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "NewEmploymentBenefitsTests",

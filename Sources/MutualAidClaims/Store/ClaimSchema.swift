@@ -1,0 +1,83 @@
+import GRDB
+
+/// The mutual-aid tables. Migrations are append-only.
+enum ClaimSchema {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("mutual-aid-claims-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE ma_members (
+                    member_id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    identity_hash BLOB NOT NULL UNIQUE,    -- SHA-256 of the identity number; the number is not kept
+                    community_id TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE ma_enrolments (
+                    member_id TEXT NOT NULL,
+                    plan_year INTEGER NOT NULL,
+                    enrolled_on TEXT NOT NULL,
+                    coverage_from TEXT NOT NULL,
+                    waiting_until TEXT,
+                    renewal INTEGER NOT NULL,
+                    contribution_fen INTEGER NOT NULL,
+                    rule_version TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    PRIMARY KEY (member_id, plan_year)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE ma_claims (
+                    claim_id TEXT PRIMARY KEY,
+                    member_id TEXT NOT NULL,
+                    risk_code TEXT NOT NULL,
+                    incident_date TEXT NOT NULL,
+                    plan_year INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    documents TEXT NOT NULL,               -- JSON array of the documents received
+                    hospital_days INTEGER,
+                    self_paid_fen INTEGER,
+                    disability_grade INTEGER,
+                    approved_fen INTEGER,
+                    paid_fen INTEGER,
+                    capped_by TEXT,
+                    reason_code TEXT,
+                    rule_version TEXT NOT NULL,
+                    submitted_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX ma_claims_by_member ON ma_claims (member_id, risk_code, incident_date);
+
+                -- Every status change, oldest first: the timeline of claim-status.
+                CREATE TABLE ma_claim_history (
+                    claim_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    PRIMARY KEY (claim_id, seq)
+                ) WITHOUT ROWID;
+
+                -- Approved amounts: the caps are computed from this ledger.
+                CREATE TABLE ma_cap_usage (
+                    entry_id INTEGER PRIMARY KEY,
+                    member_id TEXT NOT NULL,
+                    risk_code TEXT NOT NULL,
+                    plan_year INTEGER NOT NULL,
+                    claim_id TEXT NOT NULL,
+                    amount_fen INTEGER NOT NULL
+                );
+                CREATE INDEX ma_cap_usage_by_member ON ma_cap_usage (member_id, risk_code, plan_year);
+
+                CREATE TABLE ma_payments (
+                    claim_id TEXT NOT NULL,
+                    payment_ref TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('paid', 'failed')),
+                    amount_fen INTEGER,
+                    paid_on TEXT,
+                    reason TEXT,
+                    event_id TEXT NOT NULL,
+                    PRIMARY KEY (claim_id, payment_ref, outcome)
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+}

@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "volunteer-hours-worker", targets: ["volunteer-hours-worker"]),
         .executable(name: "new-employment-benefits-worker", targets: ["new-employment-benefits-worker"]),
         .executable(name: "mutual-aid-claims-worker", targets: ["mutual-aid-claims-worker"]),
+        .executable(name: "claim-status", targets: ["claim-status"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,6 +68,11 @@ let package = Package(
         .executableTarget(
             name: "mutual-aid-claims-worker",
             dependencies: ["MutualAidClaims", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "claim-status",
+            dependencies: ["MutualAidClaims", "WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // New-employment benefits: activity, applications against the catalogue, quotas, waiting list, vouchers.
         .target(

@@ -38,8 +38,9 @@ public struct MutualAidClaimsDomain: WorkerDomain {
             guard let claim = try store.claim(claimID), claim.memberID == memberID else { return unknownClaim(claimID, memberID) }
             guard ClaimStateMachine.allows(.addDocuments, from: claim.status) else { return illegal(claim) }
             let received = claim.documents + documents.filter { !claim.documents.contains($0) }
-            try store.setDocuments(claimID: claimID, documents: received)
-            guard claim.status == .documentsRequested, missing(for: claim.riskCode, received: received).isEmpty,
+            let stillMissing = claim.status == .documentsRequested ? missing(for: claim.riskCode, received: received) : []
+            try store.setDocuments(claimID: claimID, documents: received, missing: stillMissing)
+            guard claim.status == .documentsRequested, stillMissing.isEmpty,
                   let community = try store.communityID(of: memberID) else { return .applied([]) }
             try store.setStatus(claimID: claimID, status: .underReview, context: context)
             return .applied([ClaimNotices.reviewRequested(communityID: community, claimID: claimID, riskCode: claim.riskCode)])
@@ -134,17 +135,18 @@ public struct MutualAidClaimsDomain: WorkerDomain {
             refusal = ("BENEFIT_EXHAUSTED", "a cap of \(submission.riskCode) has no room left")
         }
         if let (code, detail) = refusal {
-            try store.insertClaim(submission, planYear: planYear, status: .rejected, reasonCode: code, ruleVersion: plan.version, context: context)
+            try store.insertClaim(submission, planYear: planYear, status: .rejected, reasonCode: code, missing: [], ruleVersion: plan.version, context: context)
             return .rejected(reasonCode: code, detail: detail, notices: [ClaimNotices.rejected(memberID: submission.memberID, claimID: submission.claimID, reasonCode: code)])
         }
         let missingDocuments = missing(for: submission.riskCode, received: submission.documents)
         var notices = [ClaimNotices.received(memberID: submission.memberID, claimID: submission.claimID, riskCode: submission.riskCode)]
         if missingDocuments.isEmpty {
-            try store.insertClaim(submission, planYear: planYear, status: .underReview, reasonCode: nil, ruleVersion: plan.version, context: context)
+            try store.insertClaim(submission, planYear: planYear, status: .underReview, reasonCode: nil, missing: [], ruleVersion: plan.version, context: context)
             let community = try store.communityID(of: submission.memberID) ?? "unknown"
             notices.append(ClaimNotices.reviewRequested(communityID: community, claimID: submission.claimID, riskCode: submission.riskCode))
         } else {
-            try store.insertClaim(submission, planYear: planYear, status: .documentsRequested, reasonCode: nil, ruleVersion: plan.version, context: context)
+            try store.insertClaim(submission, planYear: planYear, status: .documentsRequested, reasonCode: nil, missing: missingDocuments,
+                                  ruleVersion: plan.version, context: context)
             notices.append(ClaimNotices.documentsRequested(memberID: submission.memberID, claimID: submission.claimID, missing: missingDocuments))
         }
         return .applied(notices)

@@ -33,6 +33,7 @@ enum ClaimSchema {
                     plan_year INTEGER NOT NULL,
                     status TEXT NOT NULL,
                     documents TEXT NOT NULL,               -- JSON array of the documents received
+                    missing_documents TEXT NOT NULL,       -- JSON array, in the plan's order ([] outside DOCUMENTS_REQUESTED)
                     hospital_days INTEGER,
                     self_paid_fen INTEGER,
                     disability_grade INTEGER,

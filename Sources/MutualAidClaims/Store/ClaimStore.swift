@@ -92,28 +92,29 @@ struct ClaimStore {
     }
 
     func insertClaim(_ submission: ClaimEvent.Submission, planYear: Int, status: ClaimStateMachine.State, reasonCode: String?,
-                     ruleVersion: String, context: EventContext) throws {
+                     missing: [String], ruleVersion: String, context: EventContext) throws {
         try db.execute(sql: """
-            INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, hospital_days, self_paid_fen,
-                disability_grade, reason_code, rule_version, submitted_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days,
+                self_paid_fen, disability_grade, reason_code, rule_version, submitted_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [submission.claimID, submission.memberID, submission.riskCode, submission.incidentDate.description, planYear,
-                             status.rawValue, Self.json(submission.documents), submission.hospitalDays, submission.selfPaidFen,
+                             status.rawValue, Self.json(submission.documents), Self.json(missing), submission.hospitalDays, submission.selfPaidFen,
                              submission.disabilityGrade, reasonCode, ruleVersion, context.time.text])
         try appendHistory(claimID: submission.claimID, status: status, context: context)
     }
 
-    func setDocuments(claimID: String, documents: [String]) throws {
-        try db.execute(sql: "UPDATE ma_claims SET documents = ? WHERE claim_id = ?", arguments: [Self.json(documents), claimID])
+    func setDocuments(claimID: String, documents: [String], missing: [String]) throws {
+        try db.execute(sql: "UPDATE ma_claims SET documents = ?, missing_documents = ? WHERE claim_id = ?",
+                       arguments: [Self.json(documents), Self.json(missing), claimID])
     }
 
     func setStatus(claimID: String, status: ClaimStateMachine.State, context: EventContext, reasonCode: String? = nil,
                    approvedFen: Int64? = nil, cappedBy: String? = nil, paidFen: Int64? = nil, ruleVersion: String? = nil) throws {
         try db.execute(sql: """
-            UPDATE ma_claims SET status = ?, reason_code = coalesce(?, reason_code), approved_fen = coalesce(?, approved_fen),
+            UPDATE ma_claims SET status = ?, missing_documents = CASE WHEN ? = 'DOCUMENTS_REQUESTED' THEN missing_documents ELSE '[]' END, reason_code = coalesce(?, reason_code), approved_fen = coalesce(?, approved_fen),
                 capped_by = coalesce(?, capped_by), paid_fen = coalesce(?, paid_fen), rule_version = coalesce(?, rule_version)
             WHERE claim_id = ?
-            """, arguments: [status.rawValue, reasonCode, approvedFen, cappedBy, paidFen, ruleVersion, claimID])
+            """, arguments: [status.rawValue, status.rawValue, reasonCode, approvedFen, cappedBy, paidFen, ruleVersion, claimID])
         try appendHistory(claimID: claimID, status: status, context: context)
     }
 

@@ -47,8 +47,14 @@ public struct DataReader: Sendable {
     }
 
     /// A required integer within a range.
+    /// As in JSON Schema, a number with a zero fractional part (`1200.0`) is an integer.
     public func integer(_ key: String, in range: ClosedRange<Int64> = Int64.min...Int64.max) throws(DataError) -> Int64 {
-        guard case .integer(let number) = try required(key) else { throw fail(key, "must be an integer") }
+        let number: Int64
+        switch try required(key) {
+        case .integer(let value): number = value
+        case .double(let value) where value == value.rounded() && abs(value) < 9.0e15: number = Int64(value)
+        default: throw fail(key, "must be an integer")
+        }
         guard range.contains(number) else { throw fail(key, "must be between \(range.lowerBound) and \(range.upperBound)") }
         return number
     }

@@ -26,6 +26,7 @@ bench: release
 	.build/release/welfare-bench runtime
 	.build/release/welfare-bench volunteer-hours
 	.build/release/welfare-bench new-employment-benefits
+	.build/release/welfare-bench mutual-aid-claims
 
 clean:
 	rm -rf .build

@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "welfare-bench",
             dependencies: [
-                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "VolunteerHours", "NewEmploymentBenefits",
+                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "VolunteerHours", "NewEmploymentBenefits", "MutualAidClaims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

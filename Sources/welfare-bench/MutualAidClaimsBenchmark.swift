@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import MutualAidClaims
+import SampleStreams
+import WorkerRuntime
+
+/// The mutual-aid claims worker end to end on a realistic mix, and claim-status on a large store.
+struct MutualAidClaimsBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mutual-aid-claims",
+        abstract: "Measure mutual-aid-claims-worker on a realistic mix, then claim-status lookups on a store of many claims.")
+
+    @Option(help: "Events of the mix (enrolments, submissions, documents, reviews, payments).") var events = 300_000
+    @Option(help: "Members.") var members = 20_000
+    @Option(help: "Partitions of the input topic.") var partitions = 64
+    @Option(help: "Claims in the store for the claim-status timing (0 skips it).") var lookupClaims = 1_000_000
+    @Option(help: "claim-status runs to time.") var lookups = 20
+
+    func run() throws {
+        let stream = MutualAidClaimsStream(members: members, seed: 99, faultEvery: 0).messages(count: events)
+        try WorkerBenchmarkRun(executable: "mutual-aid-claims-worker", inputTopic: "welfare.mutual-aid-claims", partitions: partitions)
+            .run(messages: stream.map { (Array($0.key.utf8), $0.value) })
+        if lookupClaims > 0 { try timeClaimStatus() }
+    }
+
+    /// Fills a store with claims directly (far faster than replaying submissions), then times the command.
+    private func timeClaimStatus() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("claims.sqlite").path
+        let domain = MutualAidClaimsDomain()
+        let store = try WorkerStore(path: path) { domain.registerMigrations(in: &$0) }
+        let fillStart = ContinuousClock.now
+        try store.queue.write { db in
+            let member = try FastStatement(db, sql: "INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES (?, ?, ?, 'COMM-1')")
+            for index in 0..<(lookupClaims / 10) {
+                try member.execute(.text("M-\(index)"), .text("张三明"), .blob(ReadableCode.hash("id-\(index)")))
+            }
+            let claim = try FastStatement(db, sql: """
+                INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents,
+                    hospital_days, approved_fen, rule_version, submitted_at)
+                VALUES (?, ?, 'HOSPITALIZATION', '2026-05-01', 2026, 'APPROVED', '["id_card","discharge_summary","invoice"]', '[]', 15, 120000, 'bench', '2026-05-10T09:00:00+08:00')
+                """)
+            let history = try FastStatement(db, sql: "INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type) VALUES (?, ?, ?, '2026-05-10T09:00:00+08:00', ?, 'bench')")
+            for index in 0..<lookupClaims {
+                let id = "C-\(index)"
+                try claim.execute(.text(id), .text("M-\(index / 10)"))
+                for (seq, status) in ["DOCUMENTS_REQUESTED", "UNDER_REVIEW", "APPROVED"].enumerated() {
+                    try history.execute(.text(id), .int(seq), .text(status), .text("e-\(index)-\(seq)"))
+                }
+            }
+        }
+        print(String(format: "claim-status store: %d claims, %d history rows, filled in %.1f s", lookupClaims, lookupClaims * 3, (ContinuousClock.now - fillStart).seconds))
+        var times: [Double] = []
+        for run in 0..<lookups {
+            let process = Process()
+            process.executableURL = BenchmarkSupport.binDirectory.appendingPathComponent("claim-status")
+            process.arguments = ["C-\((run * 7_919_993) % lookupClaims)", "--store", path, "--json"]
+            process.standardOutput = FileHandle.nullDevice
+            let start = ContinuousClock.now
+            try process.run()
+            process.waitUntilExit()
+            times.append((ContinuousClock.now - start).seconds * 1000)
+            guard process.terminationStatus == 0 else { throw BenchmarkError("claim-status exited \(process.terminationStatus)") }
+        }
+        times.sort()
+        print(String(format: "claim-status (whole process, %d runs): p50 %.1f ms, max %.1f ms", lookups, times[times.count / 2], times.last ?? 0))
+        // The lookup itself, without process start-up.
+        let reader = try WorkerStore.openReadOnly(path: path)
+        let lookupStart = ContinuousClock.now
+        for run in 0..<1_000 { _ = try reader.read { try ClaimStatusReport.load(claimID: "C-\((run * 7_919) % lookupClaims)", db: $0) } }
+        print(String(format: "claim lookup in process: %.3f ms each (1,000 lookups)", (ContinuousClock.now - lookupStart).seconds))
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Kafka
+import SampleStreams
+import Testing
+import MutualAidClaims
+import WelfareTestSupport
+import WorkerRuntime
+
+@Suite("mutual-aid claims replay", .timeLimit(.minutes(3)))
+struct ReplayTests {
+    func jsonCause(_ value: [UInt8]?) -> String {
+        guard case .object(let envelope)? = try? JSONParser.parse(value ?? []) else { return "" }
+        return envelope["data"]?.objectValue?["caused_by"]?.stringValue ?? ""
+    }
+
+    @Test("a mixed stream of 3,000 events processed twice into fresh stores gives identical stores and notification streams")
+    func replayIsDeterministic() async throws {
+        let broker = try EmbeddedBroker()
+        try broker.createTopic("welfare.mutual-aid-claims", partitions: 4)
+        try broker.createTopic("welfare.mutual-aid-claims.dlq", partitions: 3)
+        try broker.createTopic("notifications.first", partitions: 12)
+        try broker.createTopic("notifications.second", partitions: 12)
+        let stream = MutualAidClaimsStream(members: 150, seed: 3, faultEvery: 40).messages(count: 3_000)
+        try await publish(stream.map { ($0.key, $0.value) }, topic: "welfare.mutual-aid-claims", bootstrap: broker.bootstrapServers)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let domain = MutualAidClaimsDomain(plan: .contract)
+        let first = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.mutual-aid-claims",
+                                     notificationsTopic: "notifications.first", directory: directory)
+        #expect(try await first.runUntilProcessed(stream.count))
+        let second = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.mutual-aid-claims",
+                                      notificationsTopic: "notifications.second", directory: directory)
+        #expect(try await second.runUntilProcessed(stream.count))
+
+        let queries = [
+            "SELECT * FROM ma_members ORDER BY member_id",
+            "SELECT * FROM ma_enrolments ORDER BY member_id, plan_year",
+            "SELECT * FROM ma_claims ORDER BY claim_id",
+            "SELECT * FROM ma_claim_history ORDER BY claim_id, seq",
+            "SELECT member_id, risk_code, plan_year, claim_id, amount_fen FROM ma_cap_usage ORDER BY member_id, entry_id",
+            "SELECT * FROM ma_payments ORDER BY claim_id, payment_ref",
+            "SELECT * FROM runtime_message_outcomes ORDER BY partition, offset",
+            "SELECT * FROM runtime_event_ids ORDER BY event_id",
+        ]
+        for query in queries {
+            let a = try await first.dump(query)
+            let b = try await second.dump(query)
+            let firstDifference = zip(a, b).first { $0 != $1 }.map { "\($0) ≠ \($1)" } ?? "\(a.count) rows ≠ \(b.count) rows"
+            #expect(a.count == b.count && a == b, "\(query) differs: \(firstDifference)")
+            #expect(!a.isEmpty, "\(query) is empty: the stream should exercise it")
+        }
+        // The stream exercises every outcome.
+        let outcomes = Set(try await first.strings("SELECT DISTINCT outcome FROM runtime_message_outcomes"))
+        #expect(outcomes == ["applied", "rejected", "duplicate", "dead_lettered"])
+        let types = Set(try await first.strings("SELECT DISTINCT event_type FROM runtime_message_outcomes WHERE outcome = 'applied'"))
+        #expect(types == ClaimEvent.types)
+
+        let notificationsA = try await readAll("notifications.first", partitions: 12, bootstrap: broker.bootstrapServers)
+        let notificationsB = try await readAll("notifications.second", partitions: 12, bootstrap: broker.bootstrapServers)
+        #expect(notificationsA.count > 1_000)
+        #expect(notificationsA.count == notificationsB.count)
+        // The same notifications, byte for byte; and per recipient, the order of their triggering events on
+        // each input partition (the contract's guarantee: events on different partitions have no order).
+        let positions = try await first.dump("SELECT event_id, partition, offset FROM runtime_message_outcomes WHERE event_id IS NOT NULL")
+            .reduce(into: [String: (Int, Int)]()) { table, row in
+                let parts = row.split(separator: "|").map(String.init)
+                table[parts[0].trimmingCharacters(in: CharacterSet(charactersIn: "\""))] = (Int(parts[1]) ?? -1, Int(parts[2]) ?? -1)
+            }
+        func check(_ messages: [ConsumedMessage]) -> [String: [String]] {
+            var byRecipient: [String: [(partition: Int, offset: Int, value: String)]] = [:]
+            for message in messages.sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
+                let value = String(decoding: message.value ?? [], as: UTF8.self)
+                let cause = jsonCause(message.value)
+                let position = positions[cause] ?? (-1, -1)
+                byRecipient[String(decoding: message.key ?? [], as: UTF8.self), default: []].append((position.0, position.1, value))
+            }
+            var contents: [String: [String]] = [:]
+            for (recipient, entries) in byRecipient {
+                for partition in Set(entries.map(\.partition)) {
+                    let offsets = entries.filter { $0.partition == partition }.map(\.offset)
+                    #expect(offsets == offsets.sorted(), "\(recipient): notifications out of input order on partition \(partition)")
+                }
+                contents[recipient] = entries.map(\.value).sorted()
+            }
+            return contents
+        }
+        let (contentsA, contentsB) = (check(notificationsA), check(notificationsB))
+        let differing = Set(contentsA.keys).union(contentsB.keys).filter { contentsA[$0] != contentsB[$0] }.sorted()
+        #expect(differing.isEmpty, "notifications differ for \(differing.prefix(5))")
+    }
+}

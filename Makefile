@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps build release run smoke test bench clean
 
 deps:
 	@bash ops/install-deps.sh
@@ -14,7 +14,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The main job: embedded broker and the three workers as processes, a sample day, progress and a report.
 run: release
+	.build/release/welfare-demo
+
+smoke: release
 	@bash ops/smoke.sh
 
 test: deps

@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "new-employment-benefits-worker", targets: ["new-employment-benefits-worker"]),
         .executable(name: "mutual-aid-claims-worker", targets: ["mutual-aid-claims-worker"]),
         .executable(name: "claim-status", targets: ["claim-status"]),
+        .executable(name: "welfare-demo", targets: ["welfare-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -100,6 +101,11 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "welfare-demo",
+            dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
             name: "welfare-bench",
             dependencies: [
                 "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "VolunteerHours", "NewEmploymentBenefits", "MutualAidClaims",
@@ -112,6 +118,7 @@ let package = Package(
             dependencies: ["WorkerRuntime", "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/WelfareTestSupport"
         ),
+        .testTarget(name: "DemoTests", dependencies: ["WelfareTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue", "WelfareTestSupport"]),
         .testTarget(
             name: "VolunteerHoursTests",

@@ -30,7 +30,9 @@ public struct MutualAidClaimsStream {
         var open: [Open] = []
         var decided: [(claim: String, member: String)] = []
         let start = LocalDate(year: 2026, month: 3, day: 1)!
-        func time(_ position: Int) -> String { "\(start.adding(days: position / 60))T\(10 + position % 8):00:00+08:00" }
+        // Business time spreads over about 240 days whatever the stream's length.
+        func day(_ position: Int) -> Int { position * 240 / max(count, 1) }
+        func time(_ position: Int) -> String { "\(start.adding(days: day(position)))T\(10 + position % 8):00:00+08:00" }
         func emit(_ type: String, _ member: String, _ data: JSONObject, at position: Int, id: String? = nil) {
             sequence += 1
             let event: JSONObject = [
@@ -68,7 +70,7 @@ public struct MutualAidClaimsStream {
                 let handedIn = risk.documents.filter { _ in random.next() % 3 != 0 }
                 var data: JSONObject = [
                     "claim_id": .string("C-\(seed)-\(position)"), "member_id": .string(member), "risk_code": .string(risk.code),
-                    "incident_date": .string(start.adding(days: position / 60 - Int(random.next() % 200)).description),
+                    "incident_date": .string(start.adding(days: day(position) - Int(random.next() % 200)).description),
                     "documents": .array(handedIn.map(JSONValue.string)),
                 ]
                 switch risk.code {
@@ -102,7 +104,7 @@ public struct MutualAidClaimsStream {
                     // The bank pays what it was told; a wrong amount is refused (AMOUNT_MISMATCH) and tried again later.
                     emit("mutualaid.claim.paid.v1", pick.member, [
                         "claim_id": .string(pick.claim), "member_id": .string(pick.member), "payment_ref": .string("PAY-\(pick.claim)"),
-                        "amount_fen": .integer(200_000), "paid_on": .string(start.adding(days: position / 60).description),
+                        "amount_fen": .integer(200_000), "paid_on": .string(start.adding(days: day(position)).description),
                     ], at: position)
                 }
             } else {

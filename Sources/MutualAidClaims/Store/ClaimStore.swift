@@ -30,24 +30,24 @@ struct ClaimStore {
     // MARK: Members and enrolments
 
     func communityID(of memberID: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT community_id FROM ma_members WHERE member_id = ?", arguments: [memberID])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT community_id FROM ma_members WHERE member_id = ?"), arguments: [memberID])
     }
 
     func identityBelongsToAnother(_ number: String, memberID: String) throws -> Bool {
-        let owner = try String.fetchOne(db, sql: "SELECT member_id FROM ma_members WHERE identity_hash = ?",
+        let owner = try String.fetchOne(db.cachedStatement(sql: "SELECT member_id FROM ma_members WHERE identity_hash = ?"),
                                         arguments: [Data(SHA256.hash(data: Array(number.utf8)))])
         return owner != nil && owner != memberID
     }
 
     func upsertMember(_ enrolment: ClaimEvent.Enrolment) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES (?, ?, ?, ?)
             ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, community_id = excluded.community_id
-            """, arguments: [enrolment.memberID, enrolment.name, Data(SHA256.hash(data: Array(enrolment.identityNumber.utf8))), enrolment.communityID])
+            """).execute(arguments: [enrolment.memberID, enrolment.name, Data(SHA256.hash(data: Array(enrolment.identityNumber.utf8))), enrolment.communityID])
     }
 
     func enrolment(memberID: String, planYear: Int) throws -> Enrolment? {
-        try Row.fetchOne(db, sql: "SELECT coverage_from, waiting_until FROM ma_enrolments WHERE member_id = ? AND plan_year = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT coverage_from, waiting_until FROM ma_enrolments WHERE member_id = ? AND plan_year = ?"),
                          arguments: [memberID, planYear]).map { row in
             Enrolment(planYear: planYear, coverageFrom: LocalDate(iso: row["coverage_from"]) ?? LocalDate(year: planYear, month: 1, day: 1)!,
                       waitingUntil: (row["waiting_until"] as String?).flatMap(LocalDate.init(iso:)))
@@ -56,17 +56,17 @@ struct ClaimStore {
 
     func insertEnrolment(_ enrolment: ClaimEvent.Enrolment, coverageFrom: LocalDate, waitingUntil: LocalDate?, renewal: Bool,
                          ruleVersion: String, context: EventContext) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ma_enrolments (member_id, plan_year, enrolled_on, coverage_from, waiting_until, renewal, contribution_fen, rule_version, event_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [enrolment.memberID, enrolment.planYear, enrolment.enrolledOn.description, coverageFrom.description,
+            """).execute(arguments: [enrolment.memberID, enrolment.planYear, enrolment.enrolledOn.description, coverageFrom.description,
                              waitingUntil?.description, renewal, enrolment.contributionFen, ruleVersion, context.eventID])
     }
 
     // MARK: Claims
 
     func claim(_ id: String) throws -> Claim? {
-        try Row.fetchOne(db, sql: "SELECT * FROM ma_claims WHERE claim_id = ?", arguments: [id]).map { row in
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM ma_claims WHERE claim_id = ?"), arguments: [id]).map { row in
             Claim(id: id, memberID: row["member_id"], riskCode: row["risk_code"],
                   incidentDate: LocalDate(iso: row["incident_date"]) ?? LocalDate(year: 2000, month: 1, day: 1)!, planYear: row["plan_year"],
                   status: ClaimStateMachine.State(rawValue: row["status"]) ?? .rejected, documents: Self.documents(row["documents"]),
@@ -86,68 +86,68 @@ struct ClaimStore {
 
     /// Whether the member has a claim for the same risk and incident date that is not REJECTED or WITHDRAWN.
     func hasSameClaim(memberID: String, riskCode: String, incidentDate: LocalDate) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
+        try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT 1 FROM ma_claims WHERE member_id = ? AND risk_code = ? AND incident_date = ? AND status NOT IN ('REJECTED', 'WITHDRAWN') LIMIT 1
-            """, arguments: [memberID, riskCode, incidentDate.description]) ?? false
+            """), arguments: [memberID, riskCode, incidentDate.description]) ?? false
     }
 
     func insertClaim(_ submission: ClaimEvent.Submission, planYear: Int, status: ClaimStateMachine.State, reasonCode: String?,
                      missing: [String], ruleVersion: String, context: EventContext) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days,
                 self_paid_fen, disability_grade, reason_code, rule_version, submitted_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [submission.claimID, submission.memberID, submission.riskCode, submission.incidentDate.description, planYear,
+            """).execute(arguments: [submission.claimID, submission.memberID, submission.riskCode, submission.incidentDate.description, planYear,
                              status.rawValue, Self.json(submission.documents), Self.json(missing), submission.hospitalDays, submission.selfPaidFen,
                              submission.disabilityGrade, reasonCode, ruleVersion, context.time.text])
         try appendHistory(claimID: submission.claimID, status: status, context: context)
     }
 
     func setDocuments(claimID: String, documents: [String], missing: [String]) throws {
-        try db.execute(sql: "UPDATE ma_claims SET documents = ?, missing_documents = ? WHERE claim_id = ?",
+        try db.cachedStatement(sql: "UPDATE ma_claims SET documents = ?, missing_documents = ? WHERE claim_id = ?").execute(
                        arguments: [Self.json(documents), Self.json(missing), claimID])
     }
 
     func setStatus(claimID: String, status: ClaimStateMachine.State, context: EventContext, reasonCode: String? = nil,
                    approvedFen: Int64? = nil, cappedBy: String? = nil, paidFen: Int64? = nil, ruleVersion: String? = nil) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE ma_claims SET status = ?, missing_documents = CASE WHEN ? = 'DOCUMENTS_REQUESTED' THEN missing_documents ELSE '[]' END, reason_code = coalesce(?, reason_code), approved_fen = coalesce(?, approved_fen),
                 capped_by = coalesce(?, capped_by), paid_fen = coalesce(?, paid_fen), rule_version = coalesce(?, rule_version)
             WHERE claim_id = ?
-            """, arguments: [status.rawValue, status.rawValue, reasonCode, approvedFen, cappedBy, paidFen, ruleVersion, claimID])
+            """).execute(arguments: [status.rawValue, status.rawValue, reasonCode, approvedFen, cappedBy, paidFen, ruleVersion, claimID])
         try appendHistory(claimID: claimID, status: status, context: context)
     }
 
     func appendHistory(claimID: String, status: ClaimStateMachine.State, context: EventContext) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type)
             VALUES (?, (SELECT COUNT(*) FROM ma_claim_history WHERE claim_id = ?), ?, ?, ?, ?)
-            """, arguments: [claimID, claimID, status.rawValue, context.time.text, context.eventID, context.type])
+            """).execute(arguments: [claimID, claimID, status.rawValue, context.time.text, context.eventID, context.type])
     }
 
     // MARK: Caps and payments
 
     func usage(memberID: String, riskCode: String, planYear: Int) throws -> (year: Int64, lifetime: Int64) {
-        let year = try Int64.fetchOne(db, sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ? AND plan_year = ?",
+        let year = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ? AND plan_year = ?"),
                                       arguments: [memberID, riskCode, planYear]) ?? 0
-        let lifetime = try Int64.fetchOne(db, sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ?",
+        let lifetime = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ?"),
                                           arguments: [memberID, riskCode]) ?? 0
         return (year, lifetime)
     }
 
     func recordUsage(claim: Claim, amountFen: Int64) throws {
-        try db.execute(sql: "INSERT INTO ma_cap_usage (member_id, risk_code, plan_year, claim_id, amount_fen) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO ma_cap_usage (member_id, risk_code, plan_year, claim_id, amount_fen) VALUES (?, ?, ?, ?, ?)").execute(
                        arguments: [claim.memberID, claim.riskCode, claim.planYear, claim.id, amountFen])
     }
 
     func paymentRecorded(claimID: String, paymentRef: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM ma_payments WHERE claim_id = ? AND payment_ref = ? AND outcome = 'paid'", arguments: [claimID, paymentRef]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ma_payments WHERE claim_id = ? AND payment_ref = ? AND outcome = 'paid'"), arguments: [claimID, paymentRef]) ?? false
     }
 
     /// Records an applied payment (failed payments and rejected `paid` events record nothing here).
     func recordPayment(claimID: String, paymentRef: String, amountFen: Int64, paidOn: LocalDate, context: EventContext) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ma_payments (claim_id, payment_ref, outcome, amount_fen, paid_on, event_id) VALUES (?, ?, 'paid', ?, ?, ?)
-            """, arguments: [claimID, paymentRef, amountFen, paidOn.description, context.eventID])
+            """).execute(arguments: [claimID, paymentRef, amountFen, paidOn.description, context.eventID])
     }
 }

@@ -27,105 +27,105 @@ struct BenefitStore {
     // MARK: Workers and activity
 
     func occupation(of workerID: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT occupation FROM ne_workers WHERE worker_id = ?", arguments: [workerID])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT occupation FROM ne_workers WHERE worker_id = ?"), arguments: [workerID])
     }
 
     func identityTaken(_ number: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM ne_workers WHERE identity_hash = ?", arguments: [Data(SHA256.hash(data: Array(number.utf8)))]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ne_workers WHERE identity_hash = ?"), arguments: [Data(SHA256.hash(data: Array(number.utf8)))]) ?? false
     }
 
     func insertWorker(id: String, name: String, identityNumber: String, occupation: String, platforms: [String], district: String, at time: Instant) throws {
         let list = String(decoding: JSONWriter.encode(.array(platforms.map(JSONValue.string))), as: UTF8.self)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ne_workers (worker_id, name, identity_hash, occupation, platforms, district, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, name, Data(SHA256.hash(data: Array(identityNumber.utf8))), occupation, list, district, time.text])
+            """).execute(arguments: [id, name, Data(SHA256.hash(data: Array(identityNumber.utf8))), occupation, list, district, time.text])
     }
 
     func setActivity(workerID: String, platform: String, day: LocalDate, orders: Int64, onlineMinutes: Int64) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ne_activity (worker_id, day, platform, orders, online_minutes) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (worker_id, day, platform) DO UPDATE SET orders = excluded.orders, online_minutes = excluded.online_minutes
-            """, arguments: [workerID, day.description, platform, orders, onlineMinutes])
+            """).execute(arguments: [workerID, day.description, platform, orders, onlineMinutes])
     }
 
     /// Days in [from, to] whose reports, summed over platforms, reach both thresholds (an index range scan).
     func activeDays(workerID: String, from: LocalDate, to: LocalDate, minOrders: Int, minMinutes: Int) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM (
                 SELECT day FROM ne_activity WHERE worker_id = ? AND day >= ? AND day <= ?
                 GROUP BY day HAVING SUM(orders) >= ? AND SUM(online_minutes) >= ?)
-            """, arguments: [workerID, from.description, to.description, minOrders, minMinutes]) ?? 0
+            """), arguments: [workerID, from.description, to.description, minOrders, minMinutes]) ?? 0
     }
 
     // MARK: Applications
 
     func application(id: String) throws -> Application? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.applicationColumns) FROM ne_applications WHERE application_id = ?", arguments: [id]).map(Self.application)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.applicationColumns) FROM ne_applications WHERE application_id = ?"), arguments: [id]).map(Self.application)
     }
 
     func application(voucherCode: String) throws -> Application? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.applicationColumns) FROM ne_applications WHERE voucher_hash = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.applicationColumns) FROM ne_applications WHERE voucher_hash = ?"),
                          arguments: [Data(ReadableCode.hash(voucherCode))]).map(Self.application)
     }
 
     /// GRANTED and REDEEMED applications of a benefit in a year (the yearly limit counts these).
     func usedCount(workerID: String, benefitCode: String, year: Int) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM ne_applications WHERE worker_id = ? AND benefit_code = ? AND year = ? AND state IN ('GRANTED', 'REDEEMED')
-            """, arguments: [workerID, benefitCode, year]) ?? 0
+            """), arguments: [workerID, benefitCode, year]) ?? 0
     }
 
     func seatsTaken(benefitCode: String, year: Int) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT taken FROM ne_quota_seats WHERE benefit_code = ? AND year = ?", arguments: [benefitCode, year]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT taken FROM ne_quota_seats WHERE benefit_code = ? AND year = ?"), arguments: [benefitCode, year]) ?? 0
     }
 
     func changeSeats(benefitCode: String, year: Int, by delta: Int) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ne_quota_seats (benefit_code, year, taken) VALUES (?, ?, ?)
             ON CONFLICT (benefit_code, year) DO UPDATE SET taken = taken + excluded.taken
-            """, arguments: [benefitCode, year, delta])
+            """).execute(arguments: [benefitCode, year, delta])
     }
 
     func insertApplication(id: String, workerID: String, benefitCode: String, year: Int, state: String, reasonCode: String?,
                            activeDays: Int, voucherCode: String?, validUntil: LocalDate?, catalogueVersion: String, context: EventContext) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ne_applications (application_id, worker_id, benefit_code, year, state, reason_code, active_days, voucher_hash,
                 valid_until, catalogue_version, applied_at, event_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, workerID, benefitCode, year, state, reasonCode, activeDays, voucherCode.map { Data(ReadableCode.hash($0)) },
+            """).execute(arguments: [id, workerID, benefitCode, year, state, reasonCode, activeDays, voucherCode.map { Data(ReadableCode.hash($0)) },
                              validUntil?.description, catalogueVersion, context.time.text, context.eventID])
     }
 
     /// The place of a WAITLISTED application among its benefit's waiting list for the year (1 = next).
     func waitlistPosition(seq: Int64, benefitCode: String, year: Int) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM ne_applications WHERE benefit_code = ? AND year = ? AND state = 'WAITLISTED' AND seq <= ?
-            """, arguments: [benefitCode, year, seq]) ?? 0
+            """), arguments: [benefitCode, year, seq]) ?? 0
     }
 
     func earliestWaitlisted(benefitCode: String, year: Int) throws -> Application? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(db.cachedStatement(sql: """
             SELECT \(Self.applicationColumns) FROM ne_applications WHERE benefit_code = ? AND year = ? AND state = 'WAITLISTED' ORDER BY seq LIMIT 1
-            """, arguments: [benefitCode, year]).map(Self.application)
+            """), arguments: [benefitCode, year]).map(Self.application)
     }
 
     func setState(applicationID: String, state: String) throws {
-        try db.execute(sql: "UPDATE ne_applications SET state = ? WHERE application_id = ?", arguments: [state, applicationID])
+        try db.cachedStatement(sql: "UPDATE ne_applications SET state = ? WHERE application_id = ?").execute(arguments: [state, applicationID])
     }
 
     func grant(applicationID: String, voucherCode: String, validUntil: LocalDate) throws {
-        try db.execute(sql: "UPDATE ne_applications SET state = 'GRANTED', voucher_hash = ?, valid_until = ? WHERE application_id = ?",
+        try db.cachedStatement(sql: "UPDATE ne_applications SET state = 'GRANTED', voucher_hash = ?, valid_until = ? WHERE application_id = ?").execute(
                        arguments: [Data(ReadableCode.hash(voucherCode)), validUntil.description, applicationID])
     }
 
     // MARK: Redemptions
 
     func redemptionExists(_ id: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM ne_redemptions WHERE redemption_id = ?", arguments: [id]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ne_redemptions WHERE redemption_id = ?"), arguments: [id]) ?? false
     }
 
     func insertRedemption(id: String, applicationID: String, siteID: String, context: EventContext) throws {
-        try db.execute(sql: "INSERT INTO ne_redemptions (redemption_id, application_id, site_id, redeemed_at, event_id) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO ne_redemptions (redemption_id, application_id, site_id, redeemed_at, event_id) VALUES (?, ?, ?, ?, ?)").execute(
                        arguments: [id, applicationID, siteID, context.time.text, context.eventID])
     }
 }

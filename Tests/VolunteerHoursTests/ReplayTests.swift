@@ -8,10 +8,6 @@ import WorkerRuntime
 
 @Suite("volunteer-hours replay", .timeLimit(.minutes(3)))
 struct ReplayTests {
-    func jsonCause(_ value: [UInt8]?) -> String {
-        guard case .object(let envelope)? = try? JSONParser.parse(value ?? []) else { return "" }
-        return envelope["data"]?.objectValue?["caused_by"]?.stringValue ?? ""
-    }
 
     @Test("a mixed stream of 3,000 events processed twice into fresh stores gives identical stores and notification streams")
     func replayIsDeterministic() async throws {
@@ -43,13 +39,8 @@ struct ReplayTests {
             "SELECT * FROM runtime_message_outcomes ORDER BY partition, offset",
             "SELECT * FROM runtime_event_ids ORDER BY event_id",
         ]
-        for query in queries {
-            let a = try await first.dump(query)
-            let b = try await second.dump(query)
-            let firstDifference = zip(a, b).first { $0 != $1 }.map { "\($0) ≠ \($1)" } ?? "\(a.count) rows ≠ \(b.count) rows"
-            #expect(a.count == b.count && a == b, "\(query) differs: \(firstDifference)")
-            #expect(!a.isEmpty, "\(query) is empty: the stream should exercise it")
-        }
+        let differences = try await ReplayComparison.storeDifferences(first, second, queries: queries)
+        #expect(differences.isEmpty, "\(differences.prefix(3))")
         // The stream exercises every outcome.
         let outcomes = Set(try await first.strings("SELECT DISTINCT outcome FROM runtime_message_outcomes"))
         #expect(outcomes == ["applied", "rejected", "duplicate", "dead_lettered"])
@@ -60,32 +51,12 @@ struct ReplayTests {
         let notificationsB = try await readAll("notifications.second", partitions: 12, bootstrap: broker.bootstrapServers)
         #expect(notificationsA.count > 1_000)
         #expect(notificationsA.count == notificationsB.count)
-        // The same notifications, byte for byte; and per recipient, the order of their triggering events on
-        // each input partition (the contract's guarantee: events on different partitions have no order).
-        let positions = try await first.dump("SELECT event_id, partition, offset FROM runtime_message_outcomes WHERE event_id IS NOT NULL")
-            .reduce(into: [String: (Int, Int)]()) { table, row in
-                let parts = row.split(separator: "|").map(String.init)
-                table[parts[0].trimmingCharacters(in: CharacterSet(charactersIn: "\""))] = (Int(parts[1]) ?? -1, Int(parts[2]) ?? -1)
-            }
-        func check(_ messages: [ConsumedMessage]) -> [String: [String]] {
-            var byRecipient: [String: [(partition: Int, offset: Int, value: String)]] = [:]
-            for message in messages.sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
-                let value = String(decoding: message.value ?? [], as: UTF8.self)
-                let cause = jsonCause(message.value)
-                let position = positions[cause] ?? (-1, -1)
-                byRecipient[String(decoding: message.key ?? [], as: UTF8.self), default: []].append((position.0, position.1, value))
-            }
-            var contents: [String: [String]] = [:]
-            for (recipient, entries) in byRecipient {
-                for partition in Set(entries.map(\.partition)) {
-                    let offsets = entries.filter { $0.partition == partition }.map(\.offset)
-                    #expect(offsets == offsets.sorted(), "\(recipient): notifications out of input order on partition \(partition)")
-                }
-                contents[recipient] = entries.map(\.value).sorted()
-            }
-            return contents
-        }
-        let (contentsA, contentsB) = (check(notificationsA), check(notificationsB))
+        // The same notifications, byte for byte; per recipient in the order of their triggering events on each input
+        // partition (the contract's guarantee: events on different partitions have no order).
+        let positions = try await ReplayComparison.inputPositions(first)
+        let (problemsA, contentsA) = ReplayComparison.notificationsByRecipient(notificationsA, positions: positions)
+        let (problemsB, contentsB) = ReplayComparison.notificationsByRecipient(notificationsB, positions: positions)
+        #expect(problemsA.isEmpty && problemsB.isEmpty, "\((problemsA + problemsB).prefix(3))")
         let differing = Set(contentsA.keys).union(contentsB.keys).filter { contentsA[$0] != contentsB[$0] }.sorted()
         #expect(differing.isEmpty, "notifications differ for \(differing.prefix(5))")
     }

@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "mutual-aid-claims-worker", targets: ["mutual-aid-claims-worker"]),
         .executable(name: "claim-status", targets: ["claim-status"]),
         .executable(name: "welfare-demo", targets: ["welfare-demo"]),
+        .executable(name: "welfare-publish", targets: ["welfare-publish"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -101,6 +102,11 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "welfare-publish",
+            dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
             name: "welfare-demo",
             dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -118,7 +124,7 @@ let package = Package(
             dependencies: ["WorkerRuntime", "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/WelfareTestSupport"
         ),
-        .testTarget(name: "DemoTests", dependencies: ["WelfareTestSupport"]),
+        .testTarget(name: "ToolTests", dependencies: ["WelfareTestSupport", "Kafka", "WorkerRuntime"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue", "WelfareTestSupport"]),
         .testTarget(
             name: "VolunteerHoursTests",

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import SampleStreams
+import WorkerRuntime
+
+/// Publishes events to a topic, from an NDJSON file or a built-in generator of realistic streams: how
+/// upstream teams try their integration against a worker.
+@main
+struct WelfarePublish: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "welfare-publish",
+        abstract: "Publish events to a topic from an NDJSON file or a seeded generator.",
+        discussion: """
+            NDJSON: one object per line, {"key": "...", "value": {...}}; the value is sent as its JSON text (a string \
+            value is sent as-is). Generators: volunteer-hours, mutual-aid-claims, new-employment-benefits (seeded, with \
+            a few rejections, repeats and malformed messages unless --clean). Exit status 0 when every message was acknowledged, non-zero otherwise.
+            """)
+
+    enum Generator: String, ExpressibleByArgument, CaseIterable {
+        case volunteerHours = "volunteer-hours"
+        case mutualAidClaims = "mutual-aid-claims"
+        case newEmploymentBenefits = "new-employment-benefits"
+    }
+
+    @Option(help: "Kafka bootstrap servers HOST:PORT[,…].") var bootstrapServers: String
+    @Option(help: "The topic to publish to.") var topic: String
+    @Option(help: "An NDJSON file of {key, value} lines.") var file: String?
+    @Option(help: "A built-in generator instead of a file.") var generator: Generator?
+    @Option(help: "Messages to generate.") var count = 1_000
+    @Option(help: "The generator's seed (the same seed gives the same stream).") var seed: UInt64 = 1
+    @Option(help: "At most this many messages per second (0: as fast as possible).") var rate = 0
+    @Option(help: "The voucher secret of the benefits worker being fed (for redeemable codes).") var voucherSecret = "dev-only-voucher-secret-change-me"
+    @Flag(help: "Generate no faults (repeats, id conflicts, malformed messages).") var clean = false
+    @Option(name: .customLong("kafka"), help: "Extra librdkafka property KEY=VALUE (repeatable), e.g. security.protocol=SASL_SSL.")
+    var kafkaProperties: [String] = []
+
+    func validate() throws {
+        guard (file == nil) != (generator == nil) else { throw ValidationError("give either --file or --generator") }
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+        guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
+        for property in kafkaProperties where !property.contains("=") { throw ValidationError("--kafka takes KEY=VALUE, not \(property)") }
+    }
+
+    func run() throws {
+        let messages = try file.map(Self.readNDJSON) ?? generate()
+        var properties = ["bootstrap.servers": bootstrapServers]
+        for property in kafkaProperties {
+            let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
+            properties[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        let producer = try Producer(configuration: KafkaConfiguration(properties), logger: Logger(label: "welfare-publish", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let start = ContinuousClock.now
+        for (index, message) in messages.enumerated() {
+            if rate > 0 {
+                let due = start + .milliseconds(index * 1000 / rate)
+                let wait = ContinuousClock.now.duration(to: due)
+                if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)) }
+            }
+            while true {
+                do {
+                    try producer.send(ProducerRecord(topic: topic, key: message.key.map { Array($0.utf8) }, value: message.value))
+                    break
+                } catch {
+                    guard error.isRetriable else { throw error }
+                    usleep(1_000)
+                }
+            }
+        }
+        guard producer.flush(timeout: .seconds(60)) else { throw PublishError("not every message was acknowledged within 60 s") }
+        producer.close()
+        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+        print("published \(messages.count) messages to \(topic) in \(String(format: "%.2f", seconds)) s")
+    }
+
+    private func generate() -> [(key: String?, value: [UInt8])] {
+        let faults = clean ? 0 : 50
+        let stream: [SampleMessage] = switch generator ?? .volunteerHours {
+        case .volunteerHours: VolunteerHoursStream(volunteers: max(10, count / 10), seed: seed, faultEvery: faults).messages(count: count)
+        case .mutualAidClaims: MutualAidClaimsStream(members: max(10, count / 10), seed: seed, faultEvery: faults).messages(count: count)
+        case .newEmploymentBenefits:
+            NewEmploymentBenefitsStream(workers: max(10, count / 10), seed: seed, voucherSecret: voucherSecret, faultEvery: faults).messages(count: count)
+        }
+        return stream.prefix(count).map { (key: $0.key, value: $0.value) }
+    }
+
+    /// Reads `{"key": …, "value": …}` lines; a bad line stops with its number.
+    static func readNDJSON(_ path: String) throws -> [(key: String?, value: [UInt8])] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw PublishError("cannot read \(path): \(error.localizedDescription)") }
+        var messages: [(key: String?, value: [UInt8])] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard case .object(let object)? = try? JSONParser.parse(Array(trimmed.utf8)), let value = object["value"] else {
+                throw PublishError("\(path):\(number + 1): expected a JSON object with a value")
+            }
+            let key: String? = object["key"]?.stringValue
+            switch value {
+            case .string(let raw): messages.append((key, Array(raw.utf8)))
+            default: messages.append((key, JSONWriter.encode(value)))
+            }
+        }
+        return messages
+    }
+}
+
+/// A problem publishing; the message says what and where.
+struct PublishError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

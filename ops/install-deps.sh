@@ -17,6 +17,12 @@ fi
 
 # The schema tests validate topics/schemas with Python's jsonschema (draft 2020-12).
 if ! python3 -c 'import jsonschema' >/dev/null 2>&1; then
-    echo "installing: jsonschema (PyPI)"
-    python3 -m pip install --quiet jsonschema
+    echo "installing: jsonschema"
+    # PyPI first; a Debian-managed python3 refuses pip installs, so fall back to Debian's package.
+    if ! python3 -m pip install --quiet jsonschema 2>/dev/null; then
+        as_root=()
+        [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+        "${as_root[@]}" apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends python3-jsonschema
+    fi
 fi

@@ -44,6 +44,16 @@ public enum ReplayComparison {
         return (problems, contents)
     }
 
+    /// Both runs' notifications: breaches of the per-recipient order guarantee in either run, and the recipients
+    /// whose notifications differ between the runs. Empty when the two streams agree.
+    public static func notificationDifferences<Domain>(_ first: EngineRunner<Domain>, _ a: [ConsumedMessage], _ b: [ConsumedMessage]) async throws -> [String] {
+        let positions = try await inputPositions(first)
+        let (problemsA, contentsA) = notificationsByRecipient(a, positions: positions)
+        let (problemsB, contentsB) = notificationsByRecipient(b, positions: positions)
+        let differing = Set(contentsA.keys).union(contentsB.keys).filter { contentsA[$0] != contentsB[$0] }.sorted()
+        return problemsA + problemsB + differing.map { "notifications differ for \($0)" }
+    }
+
     /// Where each event id was read (partition, offset), from a run's store.
     public static func inputPositions<Domain>(_ runner: EngineRunner<Domain>) async throws -> [String: (Int, Int)] {
         try await runner.store.queue.read { db in

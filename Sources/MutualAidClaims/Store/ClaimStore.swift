@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import WorkerRuntime
@@ -35,7 +34,7 @@ struct ClaimStore {
 
     func identityBelongsToAnother(_ number: String, memberID: String) throws -> Bool {
         let owner = try String.fetchOne(db.cachedStatement(sql: "SELECT member_id FROM ma_members WHERE identity_hash = ?"),
-                                        arguments: [Data(SHA256.hash(data: Array(number.utf8)))])
+                                        arguments: [Data(FieldFormats.identityPseudonym(number))])
         return owner != nil && owner != memberID
     }
 
@@ -43,7 +42,7 @@ struct ClaimStore {
         try db.cachedStatement(sql: """
             INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES (?, ?, ?, ?)
             ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, community_id = excluded.community_id
-            """).execute(arguments: [enrolment.memberID, enrolment.name, Data(SHA256.hash(data: Array(enrolment.identityNumber.utf8))), enrolment.communityID])
+            """).execute(arguments: [enrolment.memberID, enrolment.name, Data(FieldFormats.identityPseudonym(enrolment.identityNumber)), enrolment.communityID])
     }
 
     func enrolment(memberID: String, planYear: Int) throws -> Enrolment? {

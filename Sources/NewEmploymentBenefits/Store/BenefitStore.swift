@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import WorkerRuntime
@@ -31,14 +30,14 @@ struct BenefitStore {
     }
 
     func identityTaken(_ number: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ne_workers WHERE identity_hash = ?"), arguments: [Data(SHA256.hash(data: Array(number.utf8)))]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ne_workers WHERE identity_hash = ?"), arguments: [Data(FieldFormats.identityPseudonym(number))]) ?? false
     }
 
     func insertWorker(id: String, name: String, identityNumber: String, occupation: String, platforms: [String], district: String, at time: Instant) throws {
         let list = String(decoding: JSONWriter.encode(.array(platforms.map(JSONValue.string))), as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO ne_workers (worker_id, name, identity_hash, occupation, platforms, district, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, name, Data(SHA256.hash(data: Array(identityNumber.utf8))), occupation, list, district, time.text])
+            """).execute(arguments: [id, name, Data(FieldFormats.identityPseudonym(identityNumber)), occupation, list, district, time.text])
     }
 
     func setActivity(workerID: String, platform: String, day: LocalDate, orders: Int64, onlineMinutes: Int64) throws {

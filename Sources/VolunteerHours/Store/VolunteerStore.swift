@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import WorkerRuntime
@@ -26,8 +25,6 @@ struct VolunteerStore {
         var periodMinutes: Int64 { claimedMinutes }
     }
 
-    static func identityHash(_ number: String) -> [UInt8] { Array(SHA256.hash(data: Array(number.utf8))) }
-
     // MARK: Volunteers
 
     func volunteer(_ id: String) throws -> Volunteer? {
@@ -37,14 +34,14 @@ struct VolunteerStore {
     }
 
     func identityBelongsToAnother(_ number: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM volunteers WHERE identity_hash = ?"), arguments: [Data(Self.identityHash(number))]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM volunteers WHERE identity_hash = ?"), arguments: [Data(FieldFormats.identityPseudonym(number))]) ?? false
     }
 
     func insertVolunteer(_ registration: VolunteerEvent.Registration, at time: Instant) throws {
         try db.cachedStatement(sql: """
             INSERT INTO volunteers (volunteer_id, name, identity_hash, birth_date, district, guardian_consent, registered_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [registration.volunteerID, registration.name, Data(Self.identityHash(registration.identityNumber)),
+            """).execute(arguments: [registration.volunteerID, registration.name, Data(FieldFormats.identityPseudonym(registration.identityNumber)),
                              registration.birthDate.description, registration.district, registration.guardianConsent, time.text])
     }
 

@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "claim-status", targets: ["claim-status"]),
         .executable(name: "welfare-demo", targets: ["welfare-demo"]),
         .executable(name: "welfare-publish", targets: ["welfare-publish"]),
+        .executable(name: "welfare-admin", targets: ["welfare-admin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -101,9 +102,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Operations: topics against a cluster, dead letters, backups; shared by the operators' tools.
+        .target(
+            name: "WelfareOperations",
+            dependencies: ["Kafka", "TopicCatalogue", "WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "welfare-admin",
+            dependencies: ["Kafka", "TopicCatalogue", "WorkerRuntime", "WelfareOperations", "VolunteerHours", "MutualAidClaims",
+                           "NewEmploymentBenefits", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "welfare-publish",
-            dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", "WelfareOperations", .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
@@ -124,7 +136,11 @@ let package = Package(
             dependencies: ["WorkerRuntime", "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/WelfareTestSupport"
         ),
-        .testTarget(name: "ToolTests", dependencies: ["WelfareTestSupport", "Kafka", "WorkerRuntime"]),
+        .testTarget(
+            name: "ToolTests",
+            dependencies: ["WelfareTestSupport", "Kafka", "WorkerRuntime", "TopicCatalogue", "VolunteerHours", "MutualAidClaims",
+                           "NewEmploymentBenefits", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue", "WelfareTestSupport"]),
         .testTarget(
             name: "VolunteerHoursTests",

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import SampleStreams
+import WelfareOperations
 import WorkerRuntime
 
 /// Publishes events to a topic, from an NDJSON file or a built-in generator of realistic streams: how
@@ -44,7 +45,7 @@ struct WelfarePublish: ParsableCommand {
     }
 
     func run() throws {
-        let messages = try file.map(Self.readNDJSON) ?? generate()
+        let messages = try file.map { try PublishableMessage.readNDJSON(path: $0) } ?? generate()
         var properties = ["bootstrap.servers": bootstrapServers]
         for property in kafkaProperties {
             let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
@@ -74,7 +75,7 @@ struct WelfarePublish: ParsableCommand {
         print("published \(messages.count) messages to \(topic) in \(String(format: "%.2f", seconds)) s")
     }
 
-    private func generate() -> [(key: String?, value: [UInt8])] {
+    private func generate() -> [PublishableMessage] {
         let faults = clean ? 0 : 50
         let stream: [SampleMessage] = switch generator ?? .volunteerHours {
         case .volunteerHours: VolunteerHoursStream(volunteers: max(10, count / 10), seed: seed, faultEvery: faults).messages(count: count)
@@ -82,27 +83,7 @@ struct WelfarePublish: ParsableCommand {
         case .newEmploymentBenefits:
             NewEmploymentBenefitsStream(workers: max(10, count / 10), seed: seed, voucherSecret: voucherSecret, faultEvery: faults).messages(count: count)
         }
-        return stream.prefix(count).map { (key: $0.key, value: $0.value) }
-    }
-
-    /// Reads `{"key": …, "value": …}` lines; a bad line stops with its number.
-    static func readNDJSON(_ path: String) throws -> [(key: String?, value: [UInt8])] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw PublishError("cannot read \(path): \(error.localizedDescription)") }
-        var messages: [(key: String?, value: [UInt8])] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            guard case .object(let object)? = try? JSONParser.parse(Array(trimmed.utf8)), let value = object["value"] else {
-                throw PublishError("\(path):\(number + 1): expected a JSON object with a value")
-            }
-            let key: String? = object["key"]?.stringValue
-            switch value {
-            case .string(let raw): messages.append((key, Array(raw.utf8)))
-            default: messages.append((key, JSONWriter.encode(value)))
-            }
-        }
-        return messages
+        return stream.prefix(count).map { PublishableMessage(key: $0.key, value: $0.value) }
     }
 }
 

@@ -63,14 +63,16 @@ public final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Runs a program to completion, returning its exit status and standard output.
-public func runProgram(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
+/// Runs a program to completion, returning its exit status and standard output (with standard error
+/// interleaved when asked).
+public func runProgram(_ path: String, _ arguments: [String], stdin: String? = nil,
+                       includeStandardError: Bool = false) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     let output = Pipe()
     process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
+    process.standardError = includeStandardError ? output : FileHandle.nullDevice
     let input = Pipe()
     process.standardInput = input
     try process.run()

@@ -23,21 +23,6 @@ func tallyBroker(partitions: Int = 4) throws -> EmbeddedBroker {
     return broker
 }
 
-/// Counts the outcomes in a store another process writes (read-only, WAL lets both work at once).
-func storedOutcomeCount(_ path: String) async -> Int {
-    guard let queue = try? WorkerStore.openReadOnly(path: path) else { return 0 }
-    return (try? await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0 }) ?? 0
-}
-
-func waitForStoredOutcomes(_ path: String, _ count: Int, timeout: Duration = .seconds(120)) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await storedOutcomeCount(path) >= count { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return false
-}
-
 /// A TCP port nothing listens on right now.
 func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "VolunteerHours", "NewEmploymentBenefits", "MutualAidClaims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // Helpers shared by the test suites (starting the built executables, finding the repository).

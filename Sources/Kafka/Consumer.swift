@@ -114,12 +114,11 @@ public final class Consumer: @unchecked Sendable {
     public func poll(maxMessages: Int, maxWait: Duration) throws(KafkaError) -> [ConsumedMessage] {
         let deadline = ContinuousClock.now.advanced(by: maxWait)
         coordinator.inFlight.reserveCapacity(maxMessages)
-        // Wait for the first message (or the deadline).
-        while coordinator.inFlight.isEmpty {
+        // Wait for the first message (or the deadline); with no time to wait, take one if one is queued.
+        repeat {
             let remaining = ContinuousClock.now.duration(to: deadline)
-            if remaining <= .zero { break }
-            try take(rd_kafka_consumer_poll(handle, Int32(clamping: max(1, remaining.milliseconds))))
-        }
+            try take(rd_kafka_consumer_poll(handle, remaining <= .zero ? 0 : Int32(clamping: max(1, remaining.milliseconds))))
+        } while coordinator.inFlight.isEmpty && ContinuousClock.now < deadline
         // Then take only what is already queued, without reading the clock per message.
         while !coordinator.inFlight.isEmpty && coordinator.inFlight.count < maxMessages {
             guard let raw = rd_kafka_consumer_poll(handle, 0) else { break }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import GRDBSQLite
 import Kafka
 import Logging
 import TallyDomain
@@ -38,7 +39,8 @@ struct ProcessorBenchmark: ParsableCommand {
             outbox += result.outbox.count
         }
         let seconds = (ContinuousClock.now - start).seconds
-        print(String(format: "%@: %.0f events/s (%.2f µs each), %d outbox rows", prepareOnly ? "prepare only" : "processor", Double(events) / seconds,
-                     seconds / Double(events) * 1e6, outbox))
+        print(String(format: "%@: %.0f events/s (%.2f µs each), %d outbox rows; SQLite heap %.1f MB (peak %.1f MB)",
+                     prepareOnly ? "prepare only" : "processor", Double(events) / seconds, seconds / Double(events) * 1e6, outbox,
+                     Double(sqlite3_memory_used()) / 1e6, Double(sqlite3_memory_highwater(0)) / 1e6))
     }
 }

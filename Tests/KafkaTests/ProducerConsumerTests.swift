@@ -44,6 +44,28 @@ struct ProducerConsumerTests {
         #expect(try second.result.get().offset == 1)
     }
 
+    @Test("a poll with no time to wait still takes the messages already fetched")
+    func pollWithoutWaitingTakesWhatIsQueued() async throws {
+        let broker = try makeBroker(["t": 1])
+        let producer = try Producer(configuration: producerConfiguration(broker))
+        defer { producer.close() }
+        for index in 0..<20 { _ = await producer.deliver(ProducerRecord(topic: "t", key: nil, value: bytes("m\(index)"))) }
+        let consumer = try Consumer(configuration: consumerConfiguration(broker, group: "g"))
+        defer { consumer.close() }
+        try consumer.assign([TopicPartition("t", 0): .beginning])
+        let first = try await onDedicatedThread { () throws(KafkaError) in try consumer.poll(maxMessages: 1, maxWait: .seconds(10)) }
+        #expect(first.count == 1)
+        // The rest is fetched in the background; once it is queued, a zero-wait poll must return it.
+        var rest: [ConsumedMessage] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        while first.count + rest.count < 20 && ContinuousClock.now < deadline {
+            let taken = try await onDedicatedThread { () throws(KafkaError) in try consumer.poll(maxMessages: 100, maxWait: .zero) }
+            rest += taken
+            if taken.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(first.count + rest.count == 20)
+    }
+
     @Test("a null key and a null value arrive as nil instead of crashing the consumer")
     func nullKeyAndValue() async throws {
         let broker = try makeBroker(["t": 1])

@@ -62,20 +62,41 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         }
     }
 
-    /// Prepares a batch, splitting the work over the machine's cores when it is large enough to pay.
-    func prepareAll(_ messages: [ConsumedMessage]) -> [PreparedMessage<Handler.Event>] {
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+    /// Prepares a batch, splitting the work over up to `workers` threads when it is large enough to pay.
+    func prepareAll(_ messages: [ConsumedMessage], workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 4)) -> [PreparedMessage<Handler.Event>] {
         guard messages.count >= 64, workers > 1 else { return messages.map(prepare) }
-        let results = UnsafeMutableBufferPointer<PreparedMessage<Handler.Event>?>.allocate(capacity: messages.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        let output = UncheckedSendableBuffer(results)
-        let chunk = (messages.count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { part in
-            let range = (part * chunk)..<min(messages.count, (part + 1) * chunk)
-            for index in range { output.buffer[index] = prepare(messages[index]) }
+        var results = [PreparedMessage<Handler.Event>?](repeating: nil, count: messages.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let output = UncheckedSendableBuffer(buffer)
+            let chunk = (messages.count + workers - 1) / workers
+            DispatchQueue.concurrentPerform(iterations: workers) { part in
+                let range = (part * chunk)..<min(messages.count, (part + 1) * chunk)
+                for index in range { output.buffer[index] = prepare(messages[index]) }
+            }
         }
-        return results.map { $0! }
+        return results.compactMap { $0 }
+    }
+
+    /// The store-free checks of a batch, done ahead of its transaction (on another thread, while the
+    /// previous batch commits). `process` uses them only for exactly these messages.
+    public struct PreparedBatch: Sendable {
+        let first: TopicPartition?
+        let firstOffset: Int64
+        let last: TopicPartition?
+        let lastOffset: Int64
+        let messages: [PreparedMessage<Handler.Event>]
+
+        func matches(_ batch: [ConsumedMessage]) -> Bool {
+            batch.count == messages.count && batch.first?.topicPartition == first && batch.first?.offset ?? -1 == firstOffset
+                && batch.last?.topicPartition == last && batch.last?.offset ?? -1 == lastOffset
+        }
+    }
+
+    /// Prepares a batch ahead of its transaction, on the calling thread only.
+    public func prepareAhead(_ messages: [ConsumedMessage]) -> PreparedBatch {
+        PreparedBatch(first: messages.first?.topicPartition, firstOffset: messages.first?.offset ?? -1,
+                      last: messages.last?.topicPartition, lastOffset: messages.last?.offset ?? -1,
+                      messages: prepareAll(messages, workers: 1))
     }
 
     /// Runs only the checks that need no store over a batch; returns how many are valid events (for benchmarks).
@@ -108,10 +129,11 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         }
     }
 
-    /// Gives each message its outcome inside the open transaction.
-    public func process(_ messages: [ConsumedMessage], db: Database) throws -> BatchResult {
+    /// Gives each message its outcome inside the open transaction; `ahead` holds the store-free checks
+    /// when they were done before (ignored unless they are for exactly these messages).
+    public func process(_ messages: [ConsumedMessage], ahead: PreparedBatch? = nil, db: Database) throws -> BatchResult {
         var result = BatchResult()
-        let prepared = prepareAll(messages)
+        let prepared = ahead.flatMap { $0.matches(messages) ? $0.messages : nil } ?? prepareAll(messages)
         let statements = try Statements(db)
         for (message, preparation) in zip(messages, prepared) {
             try process(message, preparation, statements, db: db, into: &result)

@@ -34,6 +34,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     private var deliveryRetryAt: ContinuousClock.Instant = .now
     private var deliveryRetry: RetryPolicy
     private var lastLagUpdate: ContinuousClock.Instant = .now
+    /// The checks of the next batch, done while the previous one committed.
+    private var preparedAhead: MessageProcessor<Handler>.PreparedBatch?
 
     public init(settings: RuntimeSettings, handler: Handler, store: WorkerStore, metrics: WorkerMetrics, health: HealthState, logger: Logger) {
         self.settings = settings
@@ -91,8 +93,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             logger: logger, onDelivery: deliveries.record)
         self.producer = producer
         let consumer = try Consumer(
-            // librdkafka's own prefetch defaults: with 2.0.2, capping queued.max.messages.kbytes makes it
-            // back a full partition off for long stretches (throughput fell 3× in the benchmark).
+            // librdkafka's own prefetch defaults: with 2.0.2, a smaller queued.min.messages (2,000 per
+            // partition) halved the benchmark's throughput, and capping queued.max.messages.kbytes makes it
+            // back a full partition off for long stretches (3× slower).
             configuration: settings.kafka.withDefaults(["fetch.wait.max.ms": "100"]),
             logger: logger,
             rebalance: settings.assignment == .group ? rebalanceListener() : nil,
@@ -126,14 +129,31 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         if carried.isEmpty || paused {
             pollInto(consumer, maxWait: carried.isEmpty ? settings.batchMaxWait : .zero)
         }
+        // With a full batch in hand, take what is already fetched for the next one (no waiting), so that
+        // its checks run on another core while this batch's transaction runs.
+        if !paused && carried.count >= settings.batchMaxMessages && carried.count < 2 * settings.batchMaxMessages {
+            pollInto(consumer, maxWait: .zero, upTo: 2 * settings.batchMaxMessages)
+        }
         let confirmed = deliveries.takeConfirmed()
         guard !carried.isEmpty || !confirmed.isEmpty else {
             updateLag(consumer)
             return
         }
         let batch = Array(carried.prefix(settings.batchMaxMessages))
+        let following = Array(carried.dropFirst(batch.count).prefix(settings.batchMaxMessages))
+        let ahead = preparedAhead
+        preparedAhead = nil
+        let preparing = DispatchGroup()
+        let nextPrepared = PreparedSlot<MessageProcessor<Handler>.PreparedBatch>()
+        if !following.isEmpty {
+            DispatchQueue.global().async(group: preparing) { [processor] in nextPrepared.value = processor.prepareAhead(following) }
+        }
+        defer {
+            preparing.wait()
+            preparedAhead = nextPrepared.value
+        }
         do {
-            let result = try commit(batch, deleting: confirmed)
+            let result = try commit(batch, ahead: ahead, deleting: confirmed)
             carried.removeFirst(batch.count)
             storeRetry.reset()
             health.committed()
@@ -157,12 +177,14 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         }
     }
 
-    /// Applies a batch in one transaction; returns what to send and the next offsets.
-    private func commit(_ batch: [ConsumedMessage], deleting confirmed: [Int64]) throws -> MessageProcessor<Handler>.BatchResult {
+    /// Applies a batch in one transaction; returns what to send and the next offsets. `ahead` holds the
+    /// batch's store-free checks when they were done while the previous batch committed.
+    private func commit(_ batch: [ConsumedMessage], ahead: MessageProcessor<Handler>.PreparedBatch? = nil,
+                        deleting confirmed: [Int64]) throws -> MessageProcessor<Handler>.BatchResult {
         let start = ContinuousClock.now
         let result = try store.queue.write { db -> MessageProcessor<Handler>.BatchResult in
             try OutboxRecord.delete(confirmed, db: db)
-            let result = try processor.process(batch, db: db)
+            let result = try processor.process(batch, ahead: ahead, db: db)
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
                 ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset
@@ -312,9 +334,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             })
     }
 
-    private func pollInto(_ consumer: Consumer, maxWait: Duration) {
+    private func pollInto(_ consumer: Consumer, maxWait: Duration, upTo limit: Int? = nil) {
         do {
-            let messages = try consumer.poll(maxMessages: max(1, settings.batchMaxMessages - carried.count), maxWait: maxWait)
+            let messages = try consumer.poll(maxMessages: max(1, (limit ?? settings.batchMaxMessages) - carried.count), maxWait: maxWait)
             carried += messages
             health.polled()
         } catch {
@@ -392,4 +414,10 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         producer.close(flushTimeout: .zero)
         logger.info("stopped")
     }
+}
+
+/// One value handed from a background preparation to the engine's thread; the `DispatchGroup` wait
+/// between the write and the read orders them.
+private final class PreparedSlot<Value: Sendable>: @unchecked Sendable {
+    var value: Value?
 }

@@ -128,12 +128,16 @@ struct WorkerProcessTests {
         try await publisher.value
         #expect(killedWhileProcessing >= 10, "most kills hit a worker in the middle of processing")
 
-        let final = try startTallyWorker(broker: broker, store: store, environment: environment)
+        let final = try startTallyWorker(broker: broker, store: store, environment: environment.merging(["WELFARE_LOG_LEVEL": "info"]) { $1 })
         #expect(await waitForStoredOutcomes(store, stream.messages.count, timeout: .seconds(180)))
+        // The killed workers may have done everything already: wait until this one is running (its signal
+        // handling installed) before asking it to stop.
+        #expect(try await eventuallyTrue { final.standardError.contains("reading partitions from the offsets in the store") })
         let reader = try WorkerStore.openReadOnly(path: store)
         #expect(try await eventuallyTrue { try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") } == 0 })
         final.signal(SIGTERM)
-        #expect(await final.waitForExit(timeout: .seconds(30))?.status == 0)
+        let exit = await final.waitForExit(timeout: .seconds(30))
+        #expect(exit?.status == 0, "exit \(String(describing: exit)): \(final.standardError.suffix(2_000))")
 
         let facts = try await reader.read { db in
             (outcomes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0,

@@ -36,6 +36,10 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     private var lastLagUpdate: ContinuousClock.Instant = .now
     /// The checks of the next batch, done while the previous one committed.
     private var preparedAhead: MessageProcessor<Handler>.PreparedBatch?
+    /// The last committed batch, whose outbox rows are handed to the producer during the next transaction.
+    private var committedToSend: MessageProcessor<Handler>.BatchResult?
+    /// Runs the transactions, so that the engine's thread polls, checks and sends meanwhile.
+    private let writer = DispatchQueue(label: "welfare.store.writer")
 
     public init(settings: RuntimeSettings, handler: Handler, store: WorkerStore, metrics: WorkerMetrics, health: HealthState, logger: Logger) {
         self.settings = settings
@@ -122,17 +126,15 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         let backlog = deliveries.inFlight
         metrics.setOutboxBacklog(backlog)
         if backlog > settings.outboxMaxBacklog {
+            sendCommitted(consumer, producer)
             pauseAssigned(consumer, reason: "outbox backlog \(backlog) above \(settings.outboxMaxBacklog)")
             pollInto(consumer, maxWait: .milliseconds(20))
             return
         }
         if carried.isEmpty || paused {
+            // Nothing to overlap the last batch's sending with: send it before waiting for messages.
+            sendCommitted(consumer, producer)
             pollInto(consumer, maxWait: carried.isEmpty ? settings.batchMaxWait : .zero)
-        }
-        // With a full batch in hand, take what is already fetched for the next one (no waiting), so that
-        // its checks run on another core while this batch's transaction runs.
-        if !paused && carried.count >= settings.batchMaxMessages && carried.count < 2 * settings.batchMaxMessages {
-            pollInto(consumer, maxWait: .zero, upTo: 2 * settings.batchMaxMessages)
         }
         let confirmed = deliveries.takeConfirmed()
         guard !carried.isEmpty || !confirmed.isEmpty else {
@@ -140,41 +142,61 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             return
         }
         let batch = Array(carried.prefix(settings.batchMaxMessages))
-        let following = Array(carried.dropFirst(batch.count).prefix(settings.batchMaxMessages))
         let ahead = preparedAhead
         preparedAhead = nil
-        let preparing = DispatchGroup()
-        let nextPrepared = PreparedSlot<MessageProcessor<Handler>.PreparedBatch>()
-        if !following.isEmpty {
-            DispatchQueue.global().async(group: preparing) { [processor] in nextPrepared.value = processor.prepareAhead(following) }
+        // The transaction runs on the writer thread. Meanwhile this thread hands the previous batch's
+        // outbox to the producer, takes the messages already fetched (direct assignment only: in a group,
+        // a poll may run a rebalance, which must not overlap a transaction) and checks the next batch.
+        let writing = DispatchGroup()
+        let outcome = PreparedSlot<Result<MessageProcessor<Handler>.BatchResult, any Error>>()
+        writer.async(group: writing) { [self] in
+            outcome.value = Result { try commit(batch, ahead: ahead, deleting: confirmed) }
         }
-        defer {
-            preparing.wait()
-            preparedAhead = nextPrepared.value
+        sendCommitted(consumer, producer)
+        if settings.assignment == .direct && !paused && carried.count < 2 * settings.batchMaxMessages {
+            pollInto(consumer, maxWait: .zero, upTo: 2 * settings.batchMaxMessages)
         }
-        do {
-            let result = try commit(batch, ahead: ahead, deleting: confirmed)
+        let following = Array(carried.dropFirst(batch.count).prefix(settings.batchMaxMessages))
+        if !following.isEmpty { preparedAhead = processor.prepareAhead(following) }
+        writing.wait()
+        switch outcome.value {
+        case .success(let result)?:
             carried.removeFirst(batch.count)
             storeRetry.reset()
             health.committed()
             metrics.setHealthy(true)
             if paused && deliveries.inFlight <= settings.outboxMaxBacklog { resumeAssigned(consumer) }
-            send(result.outbox, producer)
-            try? consumer.commitAsync(result.nextOffsets)
+            committedToSend = result
             updateLag(consumer)
-        } catch {
-            deliveries.restoreConfirmed(confirmed)
-            let delay = storeRetry.nextDelay()
-            health.stuck("store write failed: \(error)", storeFault: true)
-            metrics.setHealthy(false)
-            metrics.recordRetry(kind: "store")
-            logger.warning("store write failed; pausing and retrying", metadata: [
-                "error": "\(error)", "retry_in_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
-                "attempt": "\(storeRetry.attempts)",
-            ])
-            pauseAssigned(consumer, reason: "store write failed")
-            waitServingKafka(consumer, for: delay)
+        case .failure(let error)?:
+            storeFailed(error, confirmed: confirmed, consumer)
+        case nil:
+            storeFailed(KafkaError.client("the writer thread gave no result"), confirmed: confirmed, consumer)
         }
+    }
+
+    /// A transaction that failed: its confirmations wait for the next one; pause, back off, retry.
+    private func storeFailed(_ error: any Error, confirmed: [Int64], _ consumer: Consumer) {
+        deliveries.restoreConfirmed(confirmed)
+        let delay = storeRetry.nextDelay()
+        health.stuck("store write failed: \(error)", storeFault: true)
+        metrics.setHealthy(false)
+        metrics.recordRetry(kind: "store")
+        logger.warning("store write failed; pausing and retrying", metadata: [
+            "error": "\(error)", "retry_in_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+            "attempt": "\(storeRetry.attempts)",
+        ])
+        pauseAssigned(consumer, reason: "store write failed")
+        waitServingKafka(consumer, for: delay)
+    }
+
+    /// Hands the last committed batch's outbox rows to the producer and commits its offsets to Kafka
+    /// (a courtesy for lag tools). Done while the next batch's transaction runs, or before waiting.
+    private func sendCommitted(_ consumer: Consumer?, _ producer: Producer) {
+        guard let result = committedToSend else { return }
+        committedToSend = nil
+        send(result.outbox, producer)
+        try? consumer?.commitAsync(result.nextOffsets)
     }
 
     /// Applies a batch in one transaction; returns what to send and the next offsets. `ahead` holds the
@@ -314,6 +336,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 }
             },
             onRevoke: { [unowned self] partitions, inFlight, lost in
+                if let producer { sendCommitted(consumer, producer) }
                 let revoked = Set(partitions)
                 carried += inFlight
                 let mine = carried.filter { revoked.contains($0.topicPartition) }
@@ -394,6 +417,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 
     private func shutDown(_ consumer: Consumer, _ producer: Producer) {
         logger.info("stopping: committing the batch in hand and delivering notifications")
+        sendCommitted(consumer, producer)
         if !carried.isEmpty {
             // One last attempt; if the store still refuses, the offsets in it make the next run read them again.
             if let result = try? commit(carried, deleting: deliveries.takeConfirmed()) {

@@ -48,8 +48,8 @@ struct ClaimStore {
     func enrolment(memberID: String, planYear: Int) throws -> Enrolment? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT coverage_from, waiting_until FROM ma_enrolments WHERE member_id = ? AND plan_year = ?"),
                          arguments: [memberID, planYear]).map { row in
-            Enrolment(planYear: planYear, coverageFrom: LocalDate(iso: row["coverage_from"]) ?? LocalDate(year: planYear, month: 1, day: 1)!,
-                      waitingUntil: (row["waiting_until"] as String?).flatMap(LocalDate.init(iso:)))
+            Enrolment(planYear: planYear, coverageFrom: LocalDate(iso: row[0]) ?? LocalDate(year: planYear, month: 1, day: 1)!,
+                      waitingUntil: (row[1] as String?).flatMap(LocalDate.init(iso:)))
         }
     }
 
@@ -65,12 +65,15 @@ struct ClaimStore {
     // MARK: Claims
 
     func claim(_ id: String) throws -> Claim? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM ma_claims WHERE claim_id = ?"), arguments: [id]).map { row in
-            Claim(id: id, memberID: row["member_id"], riskCode: row["risk_code"],
-                  incidentDate: LocalDate(iso: row["incident_date"]) ?? LocalDate(year: 2000, month: 1, day: 1)!, planYear: row["plan_year"],
-                  status: ClaimStateMachine.State(rawValue: row["status"]) ?? .rejected, documents: Self.documents(row["documents"]),
-                  hospitalDays: row["hospital_days"], selfPaidFen: row["self_paid_fen"], disabilityGrade: row["disability_grade"],
-                  approvedFen: row["approved_fen"])
+        // Columns by position: GRDB's lookup by name folds case on every access, which showed in profiles.
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT member_id, risk_code, incident_date, plan_year, status, documents, hospital_days, self_paid_fen, disability_grade, approved_fen
+            FROM ma_claims WHERE claim_id = ?
+            """), arguments: [id]).map { row in
+            Claim(id: id, memberID: row[0], riskCode: row[1],
+                  incidentDate: LocalDate(iso: row[2]) ?? LocalDate(year: 2000, month: 1, day: 1)!, planYear: row[3],
+                  status: ClaimStateMachine.State(rawValue: row[4]) ?? .rejected, documents: Self.documents(row[5]),
+                  hospitalDays: row[6], selfPaidFen: row[7], disabilityGrade: row[8], approvedFen: row[9])
         }
     }
 

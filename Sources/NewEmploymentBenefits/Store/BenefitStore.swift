@@ -19,8 +19,8 @@ struct BenefitStore {
     private static let applicationColumns = "seq, application_id, worker_id, benefit_code, year, state, valid_until"
 
     private static func application(_ row: Row) -> Application {
-        Application(seq: row["seq"], id: row["application_id"], workerID: row["worker_id"], benefitCode: row["benefit_code"],
-                    year: row["year"], state: row["state"], validUntil: row["valid_until"])
+        // Columns by position (the order of applicationColumns): GRDB's lookup by name folds case on every access.
+        Application(seq: row[0], id: row[1], workerID: row[2], benefitCode: row[3], year: row[4], state: row[5], validUntil: row[6])
     }
 
     // MARK: Workers and activity

@@ -29,7 +29,7 @@ struct VolunteerStore {
 
     func volunteer(_ id: String) throws -> Volunteer? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT total_minutes, star_level FROM volunteers WHERE volunteer_id = ?"), arguments: [id]).map {
-            Volunteer(id: id, totalMinutes: $0["total_minutes"], starLevel: $0["star_level"])
+            Volunteer(id: id, totalMinutes: $0[0], starLevel: $0[1])
         }
     }
 
@@ -57,9 +57,9 @@ struct VolunteerStore {
             SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes
             FROM volunteer_records WHERE record_id = ?
             """), arguments: [id]).map {
-            Record(id: id, volunteerID: $0["volunteer_id"], organizationID: $0["organization_id"], state: $0["state"],
-                   startedMicroseconds: $0["started_us"], endedMicroseconds: $0["ended_us"],
-                   claimedMinutes: $0["claimed_minutes"], approvedMinutes: $0["approved_minutes"])
+            // Columns by position: GRDB's lookup by name folds case on every access.
+            Record(id: id, volunteerID: $0[0], organizationID: $0[1], state: $0[2], startedMicroseconds: $0[3], endedMicroseconds: $0[4],
+                   claimedMinutes: $0[5], approvedMinutes: $0[6])
         }
     }
 

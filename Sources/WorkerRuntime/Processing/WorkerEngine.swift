@@ -4,11 +4,12 @@ import Kafka
 import Logging
 import Synchronization
 
-/// The processing loop of one worker, on a thread of its own (librdkafka and SQLite calls block):
+/// The processing loop of one worker, on threads of its own (librdkafka and SQLite calls block):
 ///
-/// poll a batch → one SQLite transaction (outcomes, domain effects, outbox rows, next offsets, deletion of
-/// delivered outbox rows) → hand the new outbox rows to the idempotent producer → commit offsets to Kafka
-/// as a courtesy for lag tools. Offsets live in the store, so a crash at any instant neither loses nor
+/// poll a batch → one SQLite transaction on the writer thread (outcomes, domain effects, outbox rows, next
+/// offsets, deletion of delivered outbox rows) → hand the new outbox rows to the idempotent producer →
+/// commit offsets to Kafka as a courtesy for lag tools. While a transaction runs, the engine's thread sends
+/// the previous batch's outbox rows, takes already fetched messages and checks the next batch. Offsets live in the store, so a crash at any instant neither loses nor
 /// doubles an effect. Transient faults roll back, pause the partitions and retry with backoff; no message
 /// is ever skipped.
 public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
@@ -120,7 +121,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         shutDown(consumer, producer)
     }
 
-    /// One turn of the loop: poll, apply and commit a batch (or retry it), send its outbox rows.
+    /// One turn of the loop: poll, apply and commit a batch on the writer thread (or retry it), and meanwhile
+    /// send the previous batch's outbox rows and check the next batch.
     private func step(_ consumer: Consumer, _ producer: Producer) {
         resendFailedDeliveries(producer)
         let backlog = deliveries.inFlight
@@ -148,7 +150,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         // outbox to the producer, takes the messages already fetched (direct assignment only: in a group,
         // a poll may run a rebalance, which must not overlap a transaction) and checks the next batch.
         let writing = DispatchGroup()
-        let outcome = PreparedSlot<Result<MessageProcessor<Handler>.BatchResult, any Error>>()
+        let outcome = HandOff<Result<MessageProcessor<Handler>.BatchResult, any Error>>()
         writer.async(group: writing) { [self] in
             outcome.value = Result { try commit(batch, ahead: ahead, deleting: confirmed) }
         }
@@ -440,8 +442,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     }
 }
 
-/// One value handed from a background preparation to the engine's thread; the `DispatchGroup` wait
-/// between the write and the read orders them.
-private final class PreparedSlot<Value: Sendable>: @unchecked Sendable {
+/// One value handed from the writer thread to the engine's thread; the `DispatchGroup` wait between the
+/// write and the read orders them.
+private final class HandOff<Value: Sendable>: @unchecked Sendable {
     var value: Value?
 }

@@ -6,8 +6,8 @@ import TopicCatalogue
 public struct TopicPlan: Sendable, Equatable {
     /// What the plan says about one catalogue topic.
     public enum Step: Sendable, Equatable {
-        /// The topic exists with the catalogue's partition count.
-        case upToDate(TopicDescription)
+        /// The topic exists with the catalogue's partition count (a lower replication is pointed out).
+        case upToDate(catalogue: TopicSpecification, cluster: TopicDescription)
         /// The topic does not exist; `apply` creates it.
         case create(TopicSpecification)
         /// The topic exists with another partition count. Adding partitions moves keys to other
@@ -23,7 +23,7 @@ public struct TopicPlan: Sendable, Equatable {
     public init(catalogue: [TopicSpecification], cluster: [String: TopicDescription]) {
         steps = catalogue.map { spec in
             guard let existing = cluster[spec.name] else { return .create(spec) }
-            return existing.partitions == spec.partitions ? .upToDate(existing) : .differs(catalogue: spec, cluster: existing)
+            return existing.partitions == spec.partitions ? .upToDate(catalogue: spec, cluster: existing) : .differs(catalogue: spec, cluster: existing)
         }
         let named = Set(catalogue.map(\.name))
         unlisted = cluster.keys.filter { !named.contains($0) }.sorted()
@@ -43,8 +43,9 @@ public struct TopicPlan: Sendable, Equatable {
     public var lines: [String] {
         var lines = steps.map { step -> String in
             switch step {
-            case .upToDate(let topic):
-                "  ok       \(topic.name) (\(topic.partitions) partitions, replication \(topic.replicationFactor))"
+            case .upToDate(let spec, let topic):
+                "  ok       \(topic.name) (\(topic.partitions) partitions, replication \(topic.replicationFactor)"
+                    + (topic.replicationFactor < spec.replicationFactor ? "; the catalogue asks for \(spec.replicationFactor))" : ")")
             case .create(let spec):
                 "  create   \(spec.name) (\(spec.partitions) partitions, replication \(spec.replicationFactor), "
                     + spec.configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"

@@ -50,6 +50,8 @@ struct AdminToolTests {
         #expect(apply.status == 0)
         #expect(apply.output.contains("0 to create, 0 differing"))
         #expect(apply.output.contains("nothing to create"))
+        // The embedded broker keeps one replica; the catalogue asks for three on a real cluster.
+        #expect(apply.output.contains("ok       welfare.notifications (12 partitions, replication 1; the catalogue asks for 3)"))
     }
 
     @Test("publish → worker → dlq list → re-drive: a corrected event is applied, an unchanged one is dead-lettered again")

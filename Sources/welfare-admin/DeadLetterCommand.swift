@@ -58,7 +58,8 @@ struct DeadLetterCommand: ParsableCommand {
         @Option(help: "The dead-letter topic, e.g. welfare.volunteer-hours.dlq.") var dlqTopic: String
         @Option(help: "Select this reason (repeatable).") var reason: [String] = []
         @Option(help: "Select this CloudEvent id (repeatable).") var eventID: [String] = []
-        @Option(help: "Select this original input position PARTITION:OFFSET (repeatable).") var position: [String] = []
+        @Option(help: "Select this original input position, PARTITION:OFFSET or as `dlq list` prints it, TOPIC[PARTITION]@OFFSET (repeatable).")
+        var position: [String] = []
         @Flag(help: "Select every dead letter.") var all = false
         @Option(help: "NDJSON file of corrected events, matched to dead letters by CloudEvent id.") var corrected: String?
         @Flag(help: "Show what would be sent; send nothing.") var dryRun = false
@@ -67,14 +68,15 @@ struct DeadLetterCommand: ParsableCommand {
             guard all || !reason.isEmpty || !eventID.isEmpty || !position.isEmpty else {
                 throw ValidationError("select dead letters with --reason, --event-id, --position or --all")
             }
-            for entry in position where entry.split(separator: ":").count != 2 || entry.split(separator: ":").contains(where: { Int64($0) == nil }) {
-                throw ValidationError("--position takes PARTITION:OFFSET, not \(entry)")
+            for entry in position where Self.normalized(entry) == nil {
+                throw ValidationError("--position takes PARTITION:OFFSET or TOPIC[PARTITION]@OFFSET, not \(entry)")
             }
         }
 
         func run() throws {
             let redrive = DeadLetterRedrive(configuration: kafka.configuration, deadLetterTopic: dlqTopic)
-            let selection = DeadLetterRedrive.Selection(reasons: Set(reason), eventIDs: Set(eventID), positions: Set(position), all: all)
+            let selection = DeadLetterRedrive.Selection(reasons: Set(reason), eventIDs: Set(eventID),
+                                                        positions: Set(position.compactMap(Self.normalized)), all: all)
             let corrections = try corrected.map { try PublishableMessage.readNDJSON(path: $0) } ?? []
             let selected = try redrive.readDeadLetters().filter { selection.matches($0) }
             guard !selected.isEmpty else {
@@ -88,6 +90,17 @@ struct DeadLetterCommand: ParsableCommand {
             for resent in try redrive.redrive(selected, corrections: corrections) {
                 print("re-drove \(describe(resent.letter)) \(resent.corrected ? "as corrected" : "as it was")")
             }
+        }
+
+        /// `P:O` from `P:O` or `topic[P]@O`; nil when it is neither.
+        static func normalized(_ entry: String) -> String? {
+            var text = Substring(entry)
+            if let open = text.lastIndex(of: "["), let close = text.lastIndex(of: "]"), open < close {
+                text = text[text.index(after: open)..<close] + ":" + text[text.index(after: close)...].drop { $0 == "@" }
+            }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let partition = Int(parts[0]), let offset = Int64(parts[1]), partition >= 0, offset >= 0 else { return nil }
+            return "\(partition):\(offset)"
         }
 
         private func describe(_ letter: DeadLetterRedrive.DeadLetterMessage) -> String {

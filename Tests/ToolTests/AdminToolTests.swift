@@ -85,6 +85,9 @@ struct AdminToolTests {
         #expect(lines.first?["event_id"] == .string("bad-amount"))
         #expect(lines.first?["topic"] == .string("welfare.tally"))
 
+        // The dead-letter copies reach the DLQ topic once the worker's outbox has delivered them.
+        let reader = try WorkerStore.openReadOnly(path: store)
+        #expect(await eventually { (try? await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") }) == 0 })
         let redrive = ["dlq", "redrive", "--bootstrap-servers", broker.bootstrapServers, "--dlq-topic", "welfare.tally.dlq"]
         let dryRun = try runProgram(admin, redrive + ["--all", "--dry-run"])
         #expect(dryRun.output.components(separatedBy: "would re-drive").count - 1 == 2)
@@ -95,7 +98,9 @@ struct AdminToolTests {
         let fixed = try runProgram(admin, redrive + ["--event-id", "bad-amount", "--corrected", corrected.path])
         #expect(fixed.status == 0)
         #expect(fixed.output.contains("bad-amount as corrected"))
-        let unchanged = try runProgram(admin, redrive + ["--reason", "KEY_MISMATCH"])
+        // Selected by its position as `dlq list` prints it.
+        let keyMismatch = try #require(list.output.split(separator: "\n").first { $0.contains("KEY_MISMATCH  bad-key") }?.split(separator: " ").first)
+        let unchanged = try runProgram(admin, redrive + ["--position", String(keyMismatch)])
         #expect(unchanged.output.contains("bad-key as it was"))
         #expect(await waitForStoredOutcomes(store, 5))
 
@@ -186,4 +191,14 @@ private func tallyEventText(id: String, tally: String, amount: String) -> String
     {"specversion":"1.0","id":"\(id)","source":"/test/admin","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00",\
     "subject":"\(tally)","data":{"tally_id":"\(tally)","entry_id":"E-\(id)","amount":\(amount)}}
     """
+}
+
+/// Waits (up to 30 s) until the condition holds.
+private func eventually(_ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .seconds(30)
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(25))
+    }
+    return await condition()
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Kafka
+import WelfareOperations
 
 /// How a tool reaches a Kafka cluster: bootstrap servers plus any librdkafka property (SASL/SSL included).
 struct KafkaOptions: ParsableArguments {
@@ -8,15 +9,10 @@ struct KafkaOptions: ParsableArguments {
     var properties: [String] = []
 
     func validate() throws {
-        for property in properties where !property.contains("=") { throw ValidationError("--kafka takes KEY=VALUE, not \(property)") }
+        if let bad = KafkaPropertyArguments.malformed(properties) { throw ValidationError("--kafka takes KEY=VALUE, not \(bad)") }
     }
 
     var configuration: KafkaConfiguration {
-        var values = ["bootstrap.servers": bootstrapServers]
-        for property in properties {
-            let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
-            values[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
-        return KafkaConfiguration(values)
+        KafkaPropertyArguments.configuration(bootstrapServers: bootstrapServers, properties: properties)
     }
 }

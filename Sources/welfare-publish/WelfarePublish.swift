@@ -41,17 +41,13 @@ struct WelfarePublish: ParsableCommand {
         guard (file == nil) != (generator == nil) else { throw ValidationError("give either --file or --generator") }
         guard count > 0 else { throw ValidationError("--count must be positive") }
         guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
-        for property in kafkaProperties where !property.contains("=") { throw ValidationError("--kafka takes KEY=VALUE, not \(property)") }
+        if let bad = KafkaPropertyArguments.malformed(kafkaProperties) { throw ValidationError("--kafka takes KEY=VALUE, not \(bad)") }
     }
 
     func run() throws {
         let messages = try file.map { try PublishableMessage.readNDJSON(path: $0) } ?? generate()
-        var properties = ["bootstrap.servers": bootstrapServers]
-        for property in kafkaProperties {
-            let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
-            properties[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
-        let producer = try Producer(configuration: KafkaConfiguration(properties), logger: Logger(label: "welfare-publish", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let configuration = KafkaPropertyArguments.configuration(bootstrapServers: bootstrapServers, properties: kafkaProperties)
+        let producer = try Producer(configuration: configuration, logger: Logger(label: "welfare-publish", factory: { _ in SwiftLogNoOpLogHandler() }))
         let start = ContinuousClock.now
         for (index, message) in messages.enumerated() {
             if rate > 0 {

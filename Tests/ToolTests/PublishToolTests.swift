@@ -34,6 +34,15 @@ struct PublishToolTests {
         #expect(messages.filter { jsonObjectOf($0.value)?["type"] == .string("volunteer.registered.v1") }.count > 10)
     }
 
+    @Test("a --kafka argument that is not KEY=VALUE is refused, naming it")
+    func malformedKafkaProperty() throws {
+        let result = try runProgram(TestPaths.executable("welfare-publish"), [
+            "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--generator", "volunteer-hours", "--kafka", "security.protocol",
+        ], includeStandardError: true)
+        #expect(result.status != 0)
+        #expect(result.output.contains("--kafka takes KEY=VALUE, not security.protocol"))
+    }
+
     @Test("a bad NDJSON line stops with its line number and exit status 2")
     func badLine() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).ndjson")

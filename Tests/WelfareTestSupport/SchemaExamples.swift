@@ -28,6 +28,24 @@ public struct SchemaExamples {
         }
     }
 
+    /// How a domain's decoder treats one type's examples: which valid ones it refuses, which invalid ones
+    /// it accepts (by index), and whether the schema has examples of both kinds.
+    public struct DecoderAgreement {
+        public let hasBothKinds: Bool
+        public let refusedValid: [Int]
+        public let acceptedInvalid: [Int]
+    }
+
+    /// Runs a domain's decoder over the examples of `<type>.schema.json` in its folder.
+    public static func agreement(domain: String, type: String, entity: String,
+                                 _ decode: (DataReader) throws(DataError) -> Void) throws -> DecoderAgreement {
+        let examples = try load(domain: domain, type: type)
+        return DecoderAgreement(
+            hasBothKinds: !examples.valid.isEmpty && !examples.invalid.isEmpty,
+            refusedValid: examples.valid.indices.filter { !decodes(examples.valid[$0], entity: entity, decode) },
+            acceptedInvalid: examples.invalid.indices.filter { decodes(examples.invalid[$0], entity: entity, decode) })
+    }
+
     /// Runs the draft 2020-12 validator (Python jsonschema) over a domain's schema folder.
     public static func validateWithJSONSchema(domain: String) throws -> (status: Int32, output: String) {
         try runProgram("/usr/bin/env", [

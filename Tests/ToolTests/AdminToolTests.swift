@@ -56,10 +56,10 @@ struct AdminToolTests {
 
     @Test("publish → worker → dlq list → re-drive: a corrected event is applied, an unchanged one is dead-lettered again")
     func deadLetterListAndRedrive() async throws {
-        let broker = try tallyBroker()
+        let broker = try tallyBroker(partitions: 3)
         let directory = try temporaryDirectory()
         let store = directory.appendingPathComponent("tally.sqlite").path
-        let worker = try startTallyWorker(broker: broker, store: store)
+        let worker = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_LOG_LEVEL": "warning"])
         defer { worker.signal(SIGKILL) }
 
         let events = directory.appendingPathComponent("events.ndjson")
@@ -87,7 +87,7 @@ struct AdminToolTests {
 
         // The dead-letter copies reach the DLQ topic once the worker's outbox has delivered them.
         let reader = try WorkerStore.openReadOnly(path: store)
-        #expect(await eventually { (try? await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") }) == 0 })
+        #expect(try await eventuallyTrue { try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") } == 0 })
         let redrive = ["dlq", "redrive", "--bootstrap-servers", broker.bootstrapServers, "--dlq-topic", "welfare.tally.dlq"]
         let dryRun = try runProgram(admin, redrive + ["--all", "--dry-run"])
         #expect(dryRun.output.components(separatedBy: "would re-drive").count - 1 == 2)
@@ -118,10 +118,10 @@ struct AdminToolTests {
 
     @Test("backup while the worker writes gives a consistent store copy (mode 0600); after the worker is done the copy has the same counts")
     func backupWhileWriting() async throws {
-        let broker = try tallyBroker()
+        let broker = try tallyBroker(partitions: 3)
         let directory = try temporaryDirectory()
         let store = directory.appendingPathComponent("tally.sqlite").path
-        let worker = try startTallyWorker(broker: broker, store: store)
+        let worker = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_LOG_LEVEL": "warning"])
         defer { worker.signal(SIGKILL) }
         let total = 30_000
         let messages = (0..<total).map { index in
@@ -165,40 +165,10 @@ struct AdminToolTests {
     }
 }
 
-/// A tally worker as a child process, pointed at a broker running in the test process.
-private func startTallyWorker(broker: EmbeddedBroker, store: String) throws -> ChildProcess {
-    try ChildProcess(TestPaths.executable("welfare-tally-worker"), ["--bootstrap-servers", broker.bootstrapServers, "--store", store],
-                     environment: ["WELFARE_LOG_LEVEL": "warning"])
-}
-
-private func tallyBroker() throws -> EmbeddedBroker {
-    let broker = try EmbeddedBroker()
-    try broker.createTopic("welfare.tally", partitions: 3)
-    try broker.createTopic("welfare.tally.dlq", partitions: 3)
-    try broker.createTopic("welfare.notifications", partitions: 3)
-    return broker
-}
-
-private func temporaryDirectory() throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("admin-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
-}
-
 /// A tally event as JSON text; `amount` is raw JSON so a test can make it the wrong type.
 private func tallyEventText(id: String, tally: String, amount: String) -> String {
     """
     {"specversion":"1.0","id":"\(id)","source":"/test/admin","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00",\
     "subject":"\(tally)","data":{"tally_id":"\(tally)","entry_id":"E-\(id)","amount":\(amount)}}
     """
-}
-
-/// Waits (up to 30 s) until the condition holds.
-private func eventually(_ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(25))
-    }
-    return await condition()
 }

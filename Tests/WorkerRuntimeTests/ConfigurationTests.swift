@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+import WelfareTestSupport
 import TallyDomain
 import WorkerRuntime
 

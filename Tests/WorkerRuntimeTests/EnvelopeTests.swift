@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WelfareTestSupport
 import WorkerRuntime
 
 @Suite("JSON parsing and writing")

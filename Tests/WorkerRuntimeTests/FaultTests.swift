@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Kafka
 import Testing
+import WelfareTestSupport
 import WorkerRuntime
 
 @Suite("transient faults", .timeLimit(.minutes(3)))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Kafka
 import Testing
+import WelfareTestSupport
 import TallyDomain
 import WorkerRuntime
 
@@ -135,12 +136,3 @@ struct OutcomeTests {
     }
 }
 
-/// Polls a condition until it holds (or 30 s pass).
-func eventuallyTrue(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(25))
-    }
-    return try await condition()
-}

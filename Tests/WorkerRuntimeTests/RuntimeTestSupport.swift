@@ -7,13 +7,6 @@ import TallyDomain
 import WelfareTestSupport
 import WorkerRuntime
 
-/// A fresh temporary folder for one test's store.
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// One CloudEvent of the tally domain as message bytes.
 func tallyEvent(id: String, type: String = "tally.added.v1", tally: String, time: String = "2026-05-10T09:00:00+08:00",
                 data: [String: String]? = nil, entry: String? = nil, amount: Int = 10, source: String = "/test/source") -> [UInt8] {

@@ -8,21 +8,6 @@ import Testing
 import WelfareTestSupport
 import WorkerRuntime
 
-/// A tally worker as a child process, pointed at a broker running in the test process.
-func startTallyWorker(broker: EmbeddedBroker, store: String, environment: [String: String] = [:]) throws -> ChildProcess {
-    try ChildProcess(
-        TestPaths.executable("welfare-tally-worker"), ["--bootstrap-servers", broker.bootstrapServers, "--store", store],
-        environment: ["WELFARE_LOG_LEVEL": "info", "WELFARE_KAFKA_RECONNECT_BACKOFF_MS": "50"].merging(environment) { $1 })
-}
-
-func tallyBroker(partitions: Int = 4) throws -> EmbeddedBroker {
-    let broker = try EmbeddedBroker()
-    try broker.createTopic("welfare.tally", partitions: partitions)
-    try broker.createTopic("welfare.tally.dlq", partitions: 3)
-    try broker.createTopic("welfare.notifications", partitions: 12)
-    return broker
-}
-
 /// A TCP port nothing listens on right now.
 func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -57,10 +57,9 @@ public struct TallyDomain: WorkerDomain {
             if insert.changes == 0 {
                 return .rejected(reasonCode: "DUPLICATE_ENTRY", detail: "entry \(entryID) was already added", notices: [])
             }
-            let total = try FastStatement(db, sql: """
-                INSERT INTO tally_totals (tally_id, total) VALUES (?, ?)
-                ON CONFLICT (tally_id) DO UPDATE SET total = total + excluded.total RETURNING total
-                """).integer(.text(tallyID), .integer(amount)) ?? amount
+            // Read, then write the new total (an upsert with RETURNING costs SQLite a temporary table per row).
+            let total = (try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?").integer(.text(tallyID)) ?? 0) + amount
+            try FastStatement(db, sql: "INSERT OR REPLACE INTO tally_totals (tally_id, total) VALUES (?, ?)").execute(.text(tallyID), .integer(total))
             return .applied([Notification(
                 template: "tally.added", recipient: .member, id: tallyID,
                 params: ["entry_id": .string(entryID), "amount": .integer(amount), "total": .integer(total)],

@@ -19,7 +19,7 @@ public struct DeadLetterRecord: Sendable, Equatable {
         return try queue.read { db in
             var sql = """
                 SELECT topic, partition, offset, event_id, event_type, reason_code, detail
-                FROM runtime_message_outcomes WHERE outcome = 'dead_lettered'
+                FROM runtime_other_outcomes WHERE outcome = 'dead_lettered'
                 """
             var arguments: StatementArguments = []
             if let reason {
@@ -42,7 +42,7 @@ public struct DeadLetterRecord: Sendable, Equatable {
         let queue = try WorkerStore.openReadOnly(path: storePath)
         return try queue.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT reason_code, COUNT(*) AS n FROM runtime_message_outcomes
+                SELECT reason_code, COUNT(*) AS n FROM runtime_other_outcomes
                 WHERE outcome = 'dead_lettered' GROUP BY reason_code ORDER BY n DESC, reason_code
                 """).map { (reason: $0["reason_code"] ?? "", count: $0["n"]) }
         }

@@ -158,7 +158,7 @@ struct AdminToolTests {
         let finalCopy = directory.appendingPathComponent("backup/after.sqlite").path
         let after = try runProgram(admin, ["backup", "--store", store, "--to", finalCopy])
         #expect(after.status == 0)
-        #expect(after.output.contains("  runtime_message_outcomes \(total)"))
+        #expect(after.output.contains("  runtime_events \(total)"))
         #expect(after.output.contains("  tally_entries \(total)"))
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit()?.status == 0)

@@ -37,7 +37,7 @@ struct ReplayTests {
             "SELECT * FROM volunteer_corrections ORDER BY correction_id",
             "SELECT * FROM volunteer_certificates ORDER BY certificate_id",
             "SELECT * FROM runtime_message_outcomes ORDER BY partition, offset",
-            "SELECT * FROM runtime_event_ids ORDER BY event_id",
+            "SELECT * FROM runtime_events ORDER BY event_id",
         ]
         let differences = try await ReplayComparison.storeDifferences(first, second, queries: queries)
         #expect(differences.isEmpty, "\(differences.prefix(3))")

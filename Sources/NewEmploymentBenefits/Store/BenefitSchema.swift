@@ -61,5 +61,32 @@ enum BenefitSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // v1's CHECK with a five-value IN list made SQLite build a temporary table for every written
+        // application state; the same rule as an OR chain costs nothing. SQLite cannot alter a CHECK, so
+        // the table is rebuilt (its indexes go with it and are created again).
+        migrator.registerMigration("new-employment-benefits-v2-state-check") { db in
+            try db.execute(sql: """
+                CREATE TABLE ne_applications_v2 (
+                    seq INTEGER PRIMARY KEY,
+                    application_id TEXT NOT NULL UNIQUE,
+                    worker_id TEXT NOT NULL,
+                    benefit_code TEXT NOT NULL,
+                    year INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state = 'GRANTED' OR state = 'WAITLISTED' OR state = 'DENIED' OR state = 'REDEEMED' OR state = 'CANCELLED'),
+                    reason_code TEXT,
+                    active_days INTEGER NOT NULL,
+                    voucher_hash BLOB UNIQUE,              -- SHA-256 of the voucher code; the code itself is not kept
+                    valid_until TEXT,
+                    catalogue_version TEXT NOT NULL,
+                    applied_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL
+                );
+                INSERT INTO ne_applications_v2 SELECT * FROM ne_applications;
+                DROP TABLE ne_applications;
+                ALTER TABLE ne_applications_v2 RENAME TO ne_applications;
+                CREATE INDEX ne_applications_by_worker ON ne_applications (worker_id, benefit_code, year, state);
+                CREATE INDEX ne_applications_waitlist ON ne_applications (benefit_code, year, seq) WHERE state = 'WAITLISTED';
+                """)
+        }
     }
 }

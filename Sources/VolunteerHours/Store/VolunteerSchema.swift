@@ -87,5 +87,36 @@ enum VolunteerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // v1's CHECK with a four-value IN list made SQLite build a temporary table for every written
+        // record state; the same rule as an OR chain costs nothing. SQLite cannot alter a CHECK, so the
+        // table is rebuilt (its indexes go with it and are created again).
+        migrator.registerMigration("volunteer-hours-v2-state-check") { db in
+            try db.execute(sql: """
+                CREATE TABLE volunteer_records_v2 (
+                    record_id TEXT PRIMARY KEY,
+                    volunteer_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    activity_id TEXT NOT NULL,
+                    activity_name TEXT NOT NULL,
+                    place TEXT NOT NULL,
+                    service_content TEXT NOT NULL,
+                    submitted_by TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT NOT NULL,
+                    started_us INTEGER NOT NULL,
+                    ended_us INTEGER NOT NULL,
+                    service_date TEXT NOT NULL,          -- Asia/Shanghai date of started_at
+                    claimed_minutes INTEGER NOT NULL,
+                    approved_minutes INTEGER,
+                    late INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state = 'PENDING' OR state = 'APPROVED' OR state = 'DECLINED' OR state = 'VOIDED')
+                ) WITHOUT ROWID;
+                INSERT INTO volunteer_records_v2 SELECT * FROM volunteer_records;
+                DROP TABLE volunteer_records;
+                ALTER TABLE volunteer_records_v2 RENAME TO volunteer_records;
+                CREATE INDEX volunteer_open_periods ON volunteer_records (volunteer_id, started_us) WHERE state IN ('PENDING', 'APPROVED');
+                CREATE INDEX volunteer_approved_by_date ON volunteer_records (volunteer_id, service_date) WHERE state = 'APPROVED';
+                """)
+        }
     }
 }

@@ -10,11 +10,16 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     public let handler: Handler
     public let deadLetterTopic: String
     public let renderer: NotificationRenderer
+    /// The handler's event types, read once (a handler may build the set on every access).
+    private let eventTypes: Set<String>
+    private let entityIDField: String
 
     public init(handler: Handler, deadLetterTopic: String, notificationsTopic: String) {
         self.handler = handler
         self.deadLetterTopic = deadLetterTopic
         self.renderer = NotificationRenderer(workerName: handler.workerName, topic: notificationsTopic)
+        self.eventTypes = handler.eventTypes
+        self.entityIDField = handler.entityIDField
     }
 
     /// What one batch produced: outbox rows to send once committed, next offsets, counts for metrics.
@@ -45,11 +50,11 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         guard let key, key == event.subject else {
             return later(.keyMismatch, "subject \(event.subject) differs from the message key \(key ?? "(none)")")
         }
-        let entityField = handler.entityIDField
+        let entityField = entityIDField
         if case .string(let entityID)? = event.data[entityField], entityID != key {
             return later(.keyMismatch, "data.\(entityField) \(entityID) differs from the message key \(key)")
         }
-        guard handler.eventTypes.contains(event.type) else {
+        guard eventTypes.contains(event.type) else {
             return later(.unknownType, "event type \(event.type) is not one this worker handles")
         }
         do {
@@ -111,19 +116,26 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     /// The runtime's statements, prepared once per batch.
     struct Statements {
+        /// Takes an event id for an event, outcome `applied` until `reject` says otherwise.
         let claim: FastStatement
         let lookup: FastStatement
+        let reject: FastStatement
         let release: FastStatement
-        let outcome: FastStatement
+        /// The outcome of a message that took no id (a duplicate, a dead letter).
+        let otherOutcome: FastStatement
         let outbox: FastStatement
 
         init(_ db: Database) throws {
-            claim = try FastStatement(db, sql: "INSERT OR IGNORE INTO runtime_event_ids (event_id, value_hash) VALUES (?, ?)")
-            lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_event_ids WHERE event_id = ?")
-            release = try FastStatement(db, sql: "DELETE FROM runtime_event_ids WHERE event_id = ?")
-            outcome = try FastStatement(db, sql: """
-                INSERT OR IGNORE INTO runtime_message_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            claim = try FastStatement(db, sql: """
+                INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome)
+                VALUES (?, ?, ?, ?, ?, ?, 'applied') ON CONFLICT (event_id) DO NOTHING
+                """)
+            lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_events WHERE event_id = ?")
+            reject = try FastStatement(db, sql: "UPDATE runtime_events SET outcome = 'rejected', reason_code = ?, detail = ? WHERE event_id = ?")
+            release = try FastStatement(db, sql: "DELETE FROM runtime_events WHERE event_id = ?")
+            otherOutcome = try FastStatement(db, sql: """
+                INSERT INTO runtime_other_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
             outbox = try FastStatement(db, sql: OutboxRecord.insertSQL)
         }
@@ -156,8 +168,9 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                 }
                 return
             }
-            // Claim the id; if it was taken, this is a repeat or a conflict.
-            try statements.claim.execute(.text(event.id), .blob(hash))
+            // Claim the id (the claim is also the outcome row); if it was taken, this is a repeat or a conflict.
+            try statements.claim.execute(.text(event.id), .blob(hash), .text(message.topic), .integer(Int64(message.partition)),
+                                         .integer(message.offset), .text(event.type))
             if statements.claim.changes == 0 {
                 let earlier = try statements.lookup.blob(.text(event.id)) ?? []
                 try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, db: db, into: &result)
@@ -167,12 +180,13 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             let context = EventContext(event: event, partition: message.partition, offset: message.offset)
             switch try handler.apply(decoded, context: context, db: db) {
             case .applied(let notifications):
-                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "applied", reason: nil, detail: nil, db: db, into: &result)
+                count(outcome: "applied", eventType: event.type, into: &result)
                 for notification in notifications {
                     result.outbox.append(try OutboxRecord.insert(renderer.record(for: notification, causedBy: context), using: statements.outbox, db: db))
                 }
             case .rejected(let reasonCode, let detail, let notices):
-                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "rejected", reason: reasonCode, detail: detail, db: db, into: &result)
+                try statements.reject.execute(.text(reasonCode), .text(detail), .text(event.id))
+                count(outcome: "rejected", eventType: event.type, into: &result)
                 let rejection = NotificationRenderer.rejection(context: context, reasonCode: reasonCode, detail: detail)
                 for notification in [rejection] + notices {
                     result.outbox.append(try OutboxRecord.insert(renderer.record(for: notification, causedBy: context), using: statements.outbox, db: db))
@@ -195,13 +209,18 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         }
     }
 
+    /// Records the outcome of a message that took no event id: a duplicate or a dead letter.
     private func recordOutcome(
         _ message: ConsumedMessage, _ statements: Statements, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
         db: Database, into result: inout BatchResult
     ) throws {
-        try statements.outcome.execute(.text(message.topic), .integer(Int64(message.partition)), .integer(message.offset), .optionalText(eventID),
-                         .optionalText(eventType), .text(outcome), .optionalText(reason), .optionalText(detail))
-        let type = eventType.flatMap { handler.eventTypes.contains($0) ? $0 : nil } ?? "unknown"
+        try statements.otherOutcome.execute(.text(message.topic), .integer(Int64(message.partition)), .integer(message.offset), .optionalText(eventID),
+                                            .optionalText(eventType), .text(outcome), .optionalText(reason), .optionalText(detail))
+        count(outcome: outcome, eventType: eventType, into: &result)
+    }
+
+    private func count(outcome: String, eventType: String?, into result: inout BatchResult) {
+        let type = eventType.flatMap { eventTypes.contains($0) ? $0 : nil } ?? "unknown"
         result.outcomes[OutcomeKey(outcome: outcome, eventType: type), default: 0] += 1
     }
 

@@ -46,5 +46,49 @@ enum RuntimeSchema {
                 );
                 """)
         }
+        // One row per message costs the writer two B-tree inserts (its id, its outcome), and the v1 CHECK
+        // with a four-value IN list made SQLite build a temporary table for every inserted outcome. Since
+        // v2 an event that takes its id carries its outcome in the same row; only messages that take no id
+        // (duplicates, dead letters) get a row of their own. The view keeps the v1 name and columns.
+        migrator.registerMigration("runtime-v2-outcomes-with-ids") { db in
+            try db.execute(sql: """
+                CREATE TABLE runtime_events (
+                    event_id TEXT PRIMARY KEY,
+                    value_hash BLOB NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    event_type TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome = 'applied' OR outcome = 'rejected'),
+                    reason_code TEXT,
+                    detail TEXT
+                ) WITHOUT ROWID;
+                CREATE TABLE runtime_other_outcomes (
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    event_id TEXT,
+                    event_type TEXT,
+                    outcome TEXT NOT NULL CHECK (outcome = 'duplicate' OR outcome = 'dead_lettered'),
+                    reason_code TEXT,
+                    detail TEXT,
+                    PRIMARY KEY (topic, partition, offset)
+                ) WITHOUT ROWID;
+                INSERT INTO runtime_events
+                    SELECT o.event_id, e.value_hash, o.topic, o.partition, o.offset, o.event_type, o.outcome, o.reason_code, o.detail
+                    FROM runtime_message_outcomes o JOIN runtime_event_ids e ON e.event_id = o.event_id
+                    WHERE o.outcome = 'applied' OR o.outcome = 'rejected';
+                INSERT INTO runtime_other_outcomes
+                    SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail
+                    FROM runtime_message_outcomes WHERE outcome = 'duplicate' OR outcome = 'dead_lettered';
+                DROP TABLE runtime_message_outcomes;
+                DROP TABLE runtime_event_ids;
+                CREATE INDEX runtime_dead_letters ON runtime_other_outcomes (reason_code) WHERE outcome = 'dead_lettered';
+                CREATE VIEW runtime_message_outcomes AS
+                    SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_events
+                    UNION ALL
+                    SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_other_outcomes;
+                """)
+        }
     }
 }

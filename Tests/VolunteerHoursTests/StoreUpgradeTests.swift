@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+import Testing
+import VolunteerHours
+import WelfareTestSupport
+
+@Suite("volunteer-hours store upgrades")
+struct StoreUpgradeTests {
+    @Test("rebuilding the records table for its cheaper state check keeps the records, the period index and the check")
+    func stateCheckRebuildKeepsRecords() throws {
+        let store = try upgradedStore(VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "upgrade-test-secret-0123456789")),
+                                      from: "volunteer-hours-v1", rows: """
+            INSERT INTO volunteer_records VALUES ('R-1', 'V-1', 'ORG-1', 'ACT-1', '社区清洁', '玉林社区', '清扫', 'U-1',
+                '2026-05-10T09:00:00+08:00', '2026-05-10T12:30:00+08:00', 1778374800000000, 1778387400000000, '2026-05-10', 210, NULL, 0, 'PENDING');
+            """)
+        let (record, indexed) = try store.queue.read { db in
+            (try Row.fetchOne(db, sql: "SELECT record_id, claimed_minutes, state FROM volunteer_records").map { "\($0[0] as String):\($0[1] as Int):\($0[2] as String)" },
+             try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM volunteer_records INDEXED BY volunteer_open_periods
+                WHERE volunteer_id = 'V-1' AND state IN ('PENDING', 'APPROVED') AND started_us > 0
+                """))
+        }
+        #expect(record == "R-1:210:PENDING")
+        #expect(indexed == 1)
+        #expect(throws: DatabaseError.self) {
+            try store.queue.write { try $0.execute(sql: "UPDATE volunteer_records SET state = 'LOST' WHERE record_id = 'R-1'") }
+        }
+    }
+}

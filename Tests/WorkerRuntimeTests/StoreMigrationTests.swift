@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import Testing
+import WelfareTestSupport
+import TallyDomain
+import WorkerRuntime
+
+@Suite("store migrations", .timeLimit(.minutes(1)))
+struct StoreMigrationTests {
+    @Test("a store written with one row per outcome keeps every outcome, event id hash and dead letter after the upgrade")
+    func upgradeKeepsOutcomes() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("v1.sqlite").path
+        try writeVersionOneStore(at: path)
+
+        let store = try WorkerStore(path: path) { TallyDomain().registerMigrations(in: &$0) }
+        let (outcomes, ids, deadLetters, tables) = try await store.queue.read { db in
+            (try Row.fetchAll(db, sql: "SELECT partition, offset, event_id, outcome, reason_code FROM runtime_message_outcomes ORDER BY partition, offset")
+                .map { "\($0[0] as Int)/\($0[1] as Int):\(($0[2] as String?) ?? "-"):\($0[3] as String):\(($0[4] as String?) ?? "-")" },
+             try Row.fetchAll(db, sql: "SELECT event_id, hex(value_hash), outcome FROM runtime_events ORDER BY event_id")
+                .map { "\($0[0] as String):\($0[1] as String):\($0[2] as String)" },
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_other_outcomes WHERE outcome = 'dead_lettered'") ?? -1,
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'runtime_%' ORDER BY name"))
+        }
+        #expect(outcomes == ["0/0:e1:applied:-", "0/1:e2:rejected:OVER_LIMIT", "0/2:e1:duplicate:-", "0/3:-:dead_lettered:MALFORMED_JSON"])
+        #expect(ids == ["e1:0102:applied", "e2:0304:rejected"])
+        #expect(deadLetters == 1)
+        #expect(tables == ["runtime_events", "runtime_other_outcomes", "runtime_outbox", "runtime_partition_offsets"])
+    }
+}
+
+/// A store as the first runtime migration left it, with one message of each outcome.
+private func writeVersionOneStore(at path: String) throws {
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in
+        try db.execute(sql: """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('runtime-v1');
+            CREATE TABLE runtime_partition_offsets (topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+                PRIMARY KEY (topic, partition)) WITHOUT ROWID;
+            CREATE TABLE runtime_message_outcomes (topic TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL, event_id TEXT,
+                event_type TEXT, outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'rejected', 'duplicate', 'dead_lettered')),
+                reason_code TEXT, detail TEXT, PRIMARY KEY (topic, partition, offset)) WITHOUT ROWID;
+            CREATE INDEX runtime_dead_letters ON runtime_message_outcomes (reason_code) WHERE outcome = 'dead_lettered';
+            CREATE TABLE runtime_event_ids (event_id TEXT PRIMARY KEY, value_hash BLOB NOT NULL) WITHOUT ROWID;
+            CREATE TABLE runtime_outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, message_key BLOB, message_value BLOB, headers TEXT);
+            INSERT INTO runtime_partition_offsets VALUES ('welfare.tally', 0, 4);
+            INSERT INTO runtime_event_ids VALUES ('e1', x'0102'), ('e2', x'0304');
+            INSERT INTO runtime_message_outcomes VALUES
+                ('welfare.tally', 0, 0, 'e1', 'tally.added.v1', 'applied', NULL, NULL),
+                ('welfare.tally', 0, 1, 'e2', 'tally.added.v1', 'rejected', 'OVER_LIMIT', 'amount 900 is above the limit 500'),
+                ('welfare.tally', 0, 2, 'e1', 'tally.added.v1', 'duplicate', NULL, NULL),
+                ('welfare.tally', 0, 3, NULL, NULL, 'dead_lettered', 'MALFORMED_JSON', 'not JSON');
+            """)
+    }
+}

@@ -22,10 +22,22 @@ struct ProcessorBenchmark: ParsableCommand {
         let domain = TallyDomain()
         let store = try WorkerStore(path: directory.appendingPathComponent("p.sqlite").path) { domain.registerMigrations(in: &$0) }
         let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
-        let messages = (0..<events).map { index -> ConsumedMessage in
+        // The order a worker reads a 64-partition backlog in: each tally's events on one partition, and
+        // runs of ~1,000 messages per partition (a fetch), so keys arrive as scattered as in the real worker.
+        var byPartition = [[ConsumedMessage]](repeating: [], count: 64)
+        for index in 0..<events {
             let tally = "tally-\(index % 50_000)"
+            let partition = (index % 50_000) % 64
             let value = #"{"specversion":"1.0","id":"evt-\#(index)","source":"/bench/tally","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(tally)","datacontenttype":"application/json","data":{"tally_id":"\#(tally)","entry_id":"entry-\#(index)","amount":\#(index % 100 + 1),"note":"benchmark padding to make the event about 350 bytes long, like a real one"}}"#
-            return ConsumedMessage(topic: "welfare.tally", partition: Int32(index % 64), offset: Int64(index / 64), key: Array(tally.utf8), value: Array(value.utf8))
+            byPartition[partition].append(ConsumedMessage(topic: "welfare.tally", partition: Int32(partition), offset: Int64(byPartition[partition].count),
+                                                          key: Array(tally.utf8), value: Array(value.utf8)))
+        }
+        var messages: [ConsumedMessage] = []
+        messages.reserveCapacity(events)
+        for run in stride(from: 0, to: byPartition.map(\.count).max() ?? 0, by: 1_000) {
+            for partition in byPartition where run < partition.count {
+                messages.append(contentsOf: partition[run..<min(run + 1_000, partition.count)])
+            }
         }
         let start = ContinuousClock.now
         var outbox = 0

@@ -50,6 +50,28 @@ public struct FastStatement {
         throw failure(code)
     }
 
+    /// Runs a query and decodes its first row (nil for no row).
+    public func row<Value>(_ values: FastValue..., decode: (FastRow) -> Value) throws -> Value? {
+        sqlite3_reset(handle)
+        bindArray(values)
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return decode(FastRow(handle: handle)) }
+        if code == SQLITE_DONE { return nil }
+        throw failure(code)
+    }
+
+    /// Whether a query returns a row.
+    public func exists(_ values: FastValue...) throws -> Bool {
+        sqlite3_reset(handle)
+        bindArray(values)
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        throw failure(code)
+    }
+
     /// Rows changed by the last `execute`.
     public var changes: Int { Int(sqlite3_changes(connection)) }
 
@@ -93,6 +115,23 @@ public struct FastStatement {
     }
 }
 
+/// The current row of a `FastStatement` query, read by column position. Valid only inside `row`'s closure.
+public struct FastRow {
+    fileprivate let handle: OpaquePointer
+
+    public func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func optionalInteger(_ column: Int32) -> Int64? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+    }
+    public func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
+    }
+    public func optionalText(_ column: Int32) -> String? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : text(column)
+    }
+}
+
 /// A value bound to a `FastStatement` parameter.
 public enum FastValue {
     case null
@@ -102,5 +141,7 @@ public enum FastValue {
 
     public static func int(_ value: Int) -> FastValue { .integer(Int64(value)) }
     public static func optionalText(_ value: String?) -> FastValue { value.map(FastValue.text) ?? .null }
+    public static func optionalInteger(_ value: Int64?) -> FastValue { value.map(FastValue.integer) ?? .null }
+    public static func bool(_ value: Bool) -> FastValue { .integer(value ? 1 : 0) }
 }
 

@@ -33,12 +33,10 @@ public final class WorkerStore: Sendable {
             // A batch's pages stay in memory until commit instead of spilling to the WAL mid-transaction.
             try db.execute(sql: "PRAGMA cache_size = -32768")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            // Checkpoints run on the Checkpointer's own connection and thread. Under sustained writes its
-            // PASSIVE checkpoints never catch up with the newest frames, so the WAL would never restart and
-            // would grow without bound (1.5 GB for 500,000 events, measured); a writer-side checkpoint once
-            // the WAL holds 64 MB finishes the little that is left between two batches, and the next batch
-            // starts the WAL from its beginning. The file is cut back to 64 MB after that.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
+            // Checkpoints run on the Checkpointer's own connection and thread, which also makes the WAL start
+            // over every ~64 MB. The writer's own auto-checkpoint is the backstop for when readers keep that
+            // from finishing: at 256 MB, between two batches. The file is cut back to 64 MB after a restart.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 65536")
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)

@@ -47,11 +47,11 @@ struct ClaimStore {
     }
 
     func enrolment(memberID: String, planYear: Int) throws -> Enrolment? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT coverage_from, waiting_until FROM ma_enrolments WHERE member_id = ? AND plan_year = ?"),
-                         arguments: [memberID, planYear]).map { row in
-            Enrolment(planYear: planYear, coverageFrom: LocalDate(iso: row[0]) ?? LocalDate(year: planYear, month: 1, day: 1)!,
-                      waitingUntil: (row[1] as String?).flatMap(LocalDate.init(iso:)))
-        }
+        try FastStatement(db, sql: "SELECT coverage_from, waiting_until FROM ma_enrolments WHERE member_id = ? AND plan_year = ?")
+            .row(.text(memberID), .int(planYear)) { row in
+                Enrolment(planYear: planYear, coverageFrom: LocalDate(iso: row.text(0)) ?? LocalDate(year: planYear, month: 1, day: 1)!,
+                          waitingUntil: row.optionalText(1).flatMap(LocalDate.init(iso:)))
+            }
     }
 
     func insertEnrolment(_ enrolment: ClaimEvent.Enrolment, coverageFrom: LocalDate, waitingUntil: LocalDate?, renewal: Bool,
@@ -96,13 +96,14 @@ struct ClaimStore {
 
     func insertClaim(_ submission: ClaimEvent.Submission, planYear: Int, status: ClaimStateMachine.State, reasonCode: String?,
                      missing: [String], ruleVersion: String, context: EventContext) throws {
-        try db.cachedStatement(sql: """
+        try FastStatement(db, sql: """
             INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days,
                 self_paid_fen, disability_grade, reason_code, rule_version, submitted_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [submission.claimID, submission.memberID, submission.riskCode, submission.incidentDate.description, planYear,
-                             status.rawValue, Self.json(submission.documents), Self.json(missing), submission.hospitalDays, submission.selfPaidFen,
-                             submission.disabilityGrade, reasonCode, ruleVersion, context.time.text])
+            """).execute(.text(submission.claimID), .text(submission.memberID), .text(submission.riskCode), .text(submission.incidentDate.description),
+                         .int(planYear), .text(status.rawValue), .text(Self.json(submission.documents)), .text(Self.json(missing)),
+                         .optionalInteger(submission.hospitalDays), .optionalInteger(submission.selfPaidFen), .optionalInteger(submission.disabilityGrade),
+                         .optionalText(reasonCode), .text(ruleVersion), .text(context.time.text))
         try appendHistory(claimID: submission.claimID, status: status, context: context)
     }
 
@@ -133,10 +134,10 @@ struct ClaimStore {
     // MARK: Caps and payments
 
     func usage(memberID: String, riskCode: String, planYear: Int) throws -> (year: Int64, lifetime: Int64) {
-        let year = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ? AND plan_year = ?"),
-                                      arguments: [memberID, riskCode, planYear]) ?? 0
-        let lifetime = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ?"),
-                                          arguments: [memberID, riskCode]) ?? 0
+        let year = try FastStatement(db, sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ? AND plan_year = ?")
+            .integer(.text(memberID), .text(riskCode), .int(planYear)) ?? 0
+        let lifetime = try FastStatement(db, sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ?")
+            .integer(.text(memberID), .text(riskCode)) ?? 0
         return (year, lifetime)
     }
 

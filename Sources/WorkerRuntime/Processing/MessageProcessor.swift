@@ -30,6 +30,14 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         public var outcomes: [OutcomeKey: Int] = [:]
         /// Counts of dead letters by reason.
         public var deadLetters: [DeadLetterReason: Int] = [:]
+        /// Outbox messages in input order, notifications not yet rendered: they are rendered together
+        /// (on two threads for a large batch) and written to the outbox at the end of the batch.
+        fileprivate var pending: [PendingOutbox] = []
+    }
+
+    fileprivate enum PendingOutbox: Sendable {
+        case notification(Notification, EventContext)
+        case record(ProducerRecord)
     }
 
     // MARK: - Checks that need no store
@@ -151,6 +159,11 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             try process(message, preparation, statements, db: db, into: &result)
             result.nextOffsets[message.topicPartition] = message.offset + 1
         }
+        // Nothing in the batch reads the outbox, so its rows can be written last, in the same order.
+        for record in render(result.pending) {
+            result.outbox.append(try OutboxRecord.insert(record, using: statements.outbox, db: db))
+        }
+        result.pending = []
         return result
     }
 
@@ -181,22 +194,39 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             switch try handler.apply(decoded, context: context, db: db) {
             case .applied(let notifications):
                 count(outcome: "applied", eventType: event.type, into: &result)
-                for notification in notifications {
-                    result.outbox.append(try OutboxRecord.insert(renderer.record(for: notification, causedBy: context), using: statements.outbox, db: db))
-                }
+                result.pending.append(contentsOf: notifications.map { .notification($0, context) })
             case .rejected(let reasonCode, let detail, let notices):
                 try statements.reject.execute(.text(reasonCode), .text(detail), .text(event.id))
                 count(outcome: "rejected", eventType: event.type, into: &result)
                 let rejection = NotificationRenderer.rejection(context: context, reasonCode: reasonCode, detail: detail)
-                for notification in [rejection] + notices {
-                    result.outbox.append(try OutboxRecord.insert(renderer.record(for: notification, causedBy: context), using: statements.outbox, db: db))
-                }
+                result.pending.append(contentsOf: ([rejection] + notices).map { .notification($0, context) })
             case .duplicate(let detail):
                 // A repeat the domain recognises does not take the event id.
                 try statements.release.execute(.text(event.id))
                 try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: detail, db: db, into: &result)
             }
         }
+    }
+
+    /// The messages of a batch's outbox, rendering notifications on up to two threads when there are many.
+    private func render(_ pending: [PendingOutbox]) -> [ProducerRecord] {
+        @Sendable func record(_ item: PendingOutbox) -> ProducerRecord {
+            switch item {
+            case .notification(let notification, let context): renderer.record(for: notification, causedBy: context)
+            case .record(let record): record
+            }
+        }
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 2)
+        guard pending.count >= 256, workers > 1 else { return pending.map(record) }
+        var results = [ProducerRecord?](repeating: nil, count: pending.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let output = UncheckedSendableBuffer(buffer)
+            let chunk = (pending.count + workers - 1) / workers
+            DispatchQueue.concurrentPerform(iterations: workers) { part in
+                for index in (part * chunk)..<min(pending.count, (part + 1) * chunk) { output.buffer[index] = record(pending[index]) }
+            }
+        }
+        return results.compactMap { $0 }
     }
 
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
@@ -236,7 +266,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         ]
         if let eventID { headers.append(KafkaHeader("dlq-event-id", eventID)) }
         let copy = ProducerRecord(topic: deadLetterTopic, key: message.key, value: message.value, headers: headers)
-        result.outbox.append(try OutboxRecord.insert(copy, using: statements.outbox, db: db))
+        result.pending.append(.record(copy))
         result.deadLetters[reason, default: 0] += 1
     }
 }

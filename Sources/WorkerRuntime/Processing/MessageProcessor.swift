@@ -77,17 +77,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     /// Prepares a batch, splitting the work over up to `workers` threads when it is large enough to pay.
     func prepareAll(_ messages: [ConsumedMessage], workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 4)) -> [PreparedMessage<Handler.Event>] {
-        guard messages.count >= 64, workers > 1 else { return messages.map(prepare) }
-        var results = [PreparedMessage<Handler.Event>?](repeating: nil, count: messages.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let output = UncheckedSendableBuffer(buffer)
-            let chunk = (messages.count + workers - 1) / workers
-            DispatchQueue.concurrentPerform(iterations: workers) { part in
-                let range = (part * chunk)..<min(messages.count, (part + 1) * chunk)
-                for index in range { output.buffer[index] = prepare(messages[index]) }
-            }
-        }
-        return results.compactMap { $0 }
+        orderedMap(messages, workers: messages.count >= 64 ? workers : 1) { self.prepare($0) }
     }
 
     /// The store-free checks of a batch, done ahead of its transaction (on another thread, while the
@@ -216,17 +206,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             case .record(let record): record
             }
         }
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 2)
-        guard pending.count >= 256, workers > 1 else { return pending.map(record) }
-        var results = [ProducerRecord?](repeating: nil, count: pending.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let output = UncheckedSendableBuffer(buffer)
-            let chunk = (pending.count + workers - 1) / workers
-            DispatchQueue.concurrentPerform(iterations: workers) { part in
-                for index in (part * chunk)..<min(pending.count, (part + 1) * chunk) { output.buffer[index] = record(pending[index]) }
-            }
-        }
-        return results.compactMap { $0 }
+        return orderedMap(pending, workers: pending.count >= 256 ? min(ProcessInfo.processInfo.activeProcessorCount, 2) : 1, record)
     }
 
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
@@ -269,6 +249,20 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         result.pending.append(.record(copy))
         result.deadLetters[reason, default: 0] += 1
     }
+}
+
+/// `items.map(transform)`, split into `workers` contiguous ranges that run on threads of their own.
+private func orderedMap<Item: Sendable, Result>(_ items: [Item], workers: Int, _ transform: @Sendable (Item) -> Result) -> [Result] {
+    guard workers > 1 else { return items.map(transform) }
+    var results = [Result?](repeating: nil, count: items.count)
+    results.withUnsafeMutableBufferPointer { buffer in
+        let output = UncheckedSendableBuffer(buffer)
+        let chunk = (items.count + workers - 1) / workers
+        DispatchQueue.concurrentPerform(iterations: workers) { part in
+            for index in (part * chunk)..<min(items.count, (part + 1) * chunk) { output.buffer[index] = transform(items[index]) }
+        }
+    }
+    return results.compactMap { $0 }
 }
 
 /// A buffer written by disjoint index ranges from several threads at once.

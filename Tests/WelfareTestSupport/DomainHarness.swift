@@ -10,16 +10,19 @@ public final class DomainHarness<Domain: DomainHandler> {
     public let store: WorkerStore
     public let processor: MessageProcessor<Domain>
     public let topic: String
+    private let directory: URL
     private var offset: Int64 = 0
     private var counter = 0
 
     public init(domain: Domain, topic: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(domain.workerName)-test-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(domain.workerName)-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try WorkerStore(path: directory.appendingPathComponent("store.sqlite").path) { domain.registerMigrations(in: &$0) }
         processor = MessageProcessor(handler: domain, deadLetterTopic: topic + ".dlq", notificationsTopic: "welfare.notifications")
         self.topic = topic
     }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     /// What one message came to.
     public struct Step {

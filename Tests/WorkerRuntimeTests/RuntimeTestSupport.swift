@@ -57,6 +57,8 @@ final class InProcessWorker: @unchecked Sendable {
                                 logger: InProcessWorker.quiet)
     }
 
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
     func start() { engine.start() }
 
     /// Stops the engine (the test's own producer stays usable).

@@ -58,6 +58,7 @@ struct AdminToolTests {
     func deadLetterListAndRedrive() async throws {
         let broker = try tallyBroker(partitions: 3)
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let store = directory.appendingPathComponent("tally.sqlite").path
         let worker = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_LOG_LEVEL": "warning"])
         defer { worker.signal(SIGKILL) }
@@ -120,6 +121,7 @@ struct AdminToolTests {
     func backupWhileWriting() async throws {
         let broker = try tallyBroker(partitions: 3)
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let store = directory.appendingPathComponent("tally.sqlite").path
         let worker = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_LOG_LEVEL": "warning"])
         defer { worker.signal(SIGKILL) }

@@ -10,7 +10,9 @@ struct ConfigurationTests {
     let keys = RuntimeConfigurationKeys.keys(workerName: "tally", inputTopic: "welfare.tally") + TallyDomain.configurationKeys
 
     func load(_ yaml: String, environment: [String: String] = [:]) throws -> WorkerConfiguration {
-        let file = try temporaryDirectory().appendingPathComponent("worker.yaml")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("worker.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         return try WorkerConfiguration.load(path: file.path, environment: environment, knownKeys: keys)
     }

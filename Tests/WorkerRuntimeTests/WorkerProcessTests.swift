@@ -33,7 +33,9 @@ struct WorkerProcessTests {
     @Test("a second process on the same store refuses to start with a clear message; SIGTERM stops the first with exit 0")
     func storeLockAndCleanStop() async throws {
         let broker = try tallyBroker()
-        let store = try temporaryDirectory().appendingPathComponent("tally.sqlite").path
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("tally.sqlite").path
         let first = try startTallyWorker(broker: broker, store: store)
         #expect(try await eventuallyTrue { first.standardError.contains("reading partitions") })
         let second = try startTallyWorker(broker: broker, store: store)
@@ -52,7 +54,9 @@ struct WorkerProcessTests {
     @Test("/metrics, /healthz and /readyz answer while the worker runs")
     func observabilityEndpoints() async throws {
         let broker = try tallyBroker()
-        let store = try temporaryDirectory().appendingPathComponent("tally.sqlite").path
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("tally.sqlite").path
         let port = freePort()
         let worker = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_HTTP_PORT": String(port)])
         defer { worker.signal(SIGKILL) }
@@ -76,7 +80,9 @@ struct WorkerProcessTests {
     @Test("SIGKILL at random moments while 50,000 events stream in: every event has exactly one outcome and effect, every notification arrives")
     func crashSafety() async throws {
         let broker = try tallyBroker(partitions: 4)
-        let store = try temporaryDirectory().appendingPathComponent("tally.sqlite").path
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("tally.sqlite").path
         let stream = CrashTestStream(count: 50_000)
 
         let publisher = Task {

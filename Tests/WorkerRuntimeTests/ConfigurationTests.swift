@@ -40,6 +40,13 @@ struct ConfigurationTests {
         #expect(settings.kafka["group.id"] == "welfare-tally")
     }
 
+    @Test("the outbox backlog limit defaults to five batches (at least 10,000) and an explicit value wins")
+    func outboxBacklogFollowsTheBatchSize() throws {
+        #expect(try WorkerLauncher.runtimeSettings(load("worker:\n  name: tally\n")).outboxMaxBacklog == 10_000)
+        #expect(try WorkerLauncher.runtimeSettings(load("batch:\n  max_messages: 8000\n")).outboxMaxBacklog == 40_000)
+        #expect(try WorkerLauncher.runtimeSettings(load("batch:\n  max_messages: 8000\noutbox:\n  max_backlog: 500\n")).outboxMaxBacklog == 500)
+    }
+
     @Test("an unknown key is refused, naming it and the file")
     func unknownKey() throws {
         #expect { try load("batch:\n  max_mesages: 10\n") } throws: { error in

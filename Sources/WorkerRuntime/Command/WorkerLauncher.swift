@@ -84,7 +84,10 @@ public enum WorkerLauncher {
         settings.assignment = AssignmentMode(rawValue: try configuration.choice("consumer.assignment", AssignmentMode.allCases.map(\.rawValue))) ?? .direct
         settings.batchMaxMessages = try configuration.integer("batch.max_messages", in: 1...100_000)
         settings.batchMaxWait = try configuration.milliseconds("batch.max_wait_ms", in: 0...60_000)
-        settings.outboxMaxBacklog = try configuration.integer("outbox.max_backlog", in: 1...10_000_000)
+        // A batch's notifications are all in flight right after its commit: a limit below a few batches
+        // would pause consumption after every one, so the default follows the batch size.
+        settings.outboxMaxBacklog = configuration.optionalString("outbox.max_backlog") == nil
+            ? max(10_000, 5 * settings.batchMaxMessages) : try configuration.integer("outbox.max_backlog", in: 1...10_000_000)
         settings.retryInitialDelay = try configuration.milliseconds("retry.initial_delay_ms", in: 1...600_000)
         settings.retryMaxDelay = try configuration.milliseconds("retry.max_delay_ms", in: 1...3_600_000)
         settings.shutdownDeliveryTimeout = try configuration.milliseconds("shutdown.delivery_timeout_ms", in: 0...600_000)

@@ -11,7 +11,7 @@ public enum RuntimeConfigurationKeys {
             ConfigurationKey("consumer.assignment", default: "direct", "direct: read every partition from the store's offsets; group: join the consumer group"),
             ConfigurationKey("batch.max_messages", default: "2000", "Most messages applied in one SQLite transaction"),
             ConfigurationKey("batch.max_wait_ms", default: "50", "Longest wait for a batch to fill"),
-            ConfigurationKey("outbox.max_backlog", default: "10000", "Consumption pauses while more messages than this await delivery"),
+            ConfigurationKey("outbox.max_backlog", default: nil, "Consumption pauses while more messages than this await delivery (default: five batches, at least 10000)"),
             ConfigurationKey("retry.initial_delay_ms", default: "100", "First backoff after a transient fault"),
             ConfigurationKey("retry.max_delay_ms", default: "30000", "Longest backoff after repeated transient faults"),
             ConfigurationKey("shutdown.delivery_timeout_ms", default: "10000", "How long a stopping worker waits for pending notifications"),

@@ -76,7 +76,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     }
 
     /// Prepares a batch, splitting the work over up to `workers` threads when it is large enough to pay.
-    func prepareAll(_ messages: [ConsumedMessage], workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 4)) -> [PreparedMessage<Handler.Event>] {
+    func prepareAll(_ messages: [ConsumedMessage], workers: Int = min(processorCount, 4)) -> [PreparedMessage<Handler.Event>] {
         orderedMap(messages, workers: messages.count >= 64 ? workers : 1) { self.prepare($0) }
     }
 
@@ -206,7 +206,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             case .record(let record): record
             }
         }
-        return orderedMap(pending, workers: pending.count >= 256 ? min(ProcessInfo.processInfo.activeProcessorCount, 2) : 1, record)
+        return orderedMap(pending, workers: pending.count >= 256 ? min(processorCount, 2) : 1, record)
     }
 
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
@@ -250,6 +250,9 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         result.deadLetters[reason, default: 0] += 1
     }
 }
+
+/// The processors this process may use, read once: Foundation reads the cgroup files on every call.
+private let processorCount = ProcessInfo.processInfo.activeProcessorCount
 
 /// `items.map(transform)`, split into `workers` contiguous ranges that run on threads of their own.
 private func orderedMap<Item: Sendable, Result>(_ items: [Item], workers: Int, _ transform: @Sendable (Item) -> Result) -> [Result] {

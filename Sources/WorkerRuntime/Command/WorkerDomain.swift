@@ -5,5 +5,12 @@ public protocol WorkerDomain: DomainHandler {
     static var defaultInputTopic: String { get }
     /// The domain's own keys (under `domain.`), documented with defaults.
     static var configurationKeys: [ConfigurationKey] { get }
+    /// The default of `batch.max_messages` for this worker: larger transactions pay for domains that
+    /// write few randomly keyed indexes per event (each hot page is written once for more events).
+    static var defaultBatchMaxMessages: Int { get }
     init(configuration: WorkerConfiguration) throws
+}
+
+extension WorkerDomain {
+    public static var defaultBatchMaxMessages: Int { 2_000 }
 }

@@ -26,7 +26,8 @@ public enum ConfigurationReference {
 
             """
         for worker in workers {
-            let keys = RuntimeConfigurationKeys.keys(workerName: worker.workerName, inputTopic: worker.defaultInputTopic)
+            let keys = RuntimeConfigurationKeys.keys(workerName: worker.workerName, inputTopic: worker.defaultInputTopic,
+                                                      batchMaxMessages: worker.defaultBatchMaxMessages)
                 + worker.configurationKeys
             text += "\n## \(worker.workerName)-worker\n\n"
             text += "| key | default | environment variable | meaning |\n|---|---|---|---|\n"

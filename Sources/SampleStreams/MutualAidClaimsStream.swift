@@ -27,7 +27,9 @@ public struct MutualAidClaimsStream {
         var output: [SampleMessage] = []
         var sequence = 0
         struct Open { let claim: String; let member: String; let missing: [String] }
-        var open: [Open] = []
+        // Open claims still missing documents, and open claims ready for review.
+        var incomplete: [Open] = []
+        var complete: [Open] = []
         var decided: [(claim: String, member: String)] = []
         let start = LocalDate(year: 2026, month: 3, day: 1)!
         // Business time spreads over about 240 days whatever the stream's length.
@@ -64,7 +66,7 @@ public struct MutualAidClaimsStream {
                 continue
             }
             let roll = random.next() % 100
-            if roll < 35 || open.isEmpty {
+            if roll < 35 || (incomplete.isEmpty && complete.isEmpty) {
                 let member = "M-\(random.next() % UInt64(members))"
                 let risk = Self.risks[Int(random.next() % UInt64(Self.risks.count))]
                 let handedIn = risk.documents.filter { _ in random.next() % 3 != 0 }
@@ -80,35 +82,46 @@ public struct MutualAidClaimsStream {
                 default: break
                 }
                 emit("mutualaid.claim.submitted.v1", member, data, at: position)
-                open.append(Open(claim: "C-\(seed)-\(position)", member: member, missing: risk.documents.filter { !handedIn.contains($0) }))
-            } else if roll < 50 {
-                let pick = open[Int(random.next() % UInt64(open.count))]
+                let claim = Open(claim: "C-\(seed)-\(position)", member: member, missing: risk.documents.filter { !handedIn.contains($0) })
+                if claim.missing.isEmpty { complete.append(claim) } else { incomplete.append(claim) }
+            } else if roll < 50, !incomplete.isEmpty {
+                let pick = incomplete.remove(at: Int(random.next() % UInt64(incomplete.count)))
+                complete.append(pick)
                 emit("mutualaid.claim.documents_added.v1", pick.member, [
                     "claim_id": .string(pick.claim), "member_id": .string(pick.member), "documents": .array(pick.missing.map(JSONValue.string)),
                 ], at: position)
             } else if roll < 75 {
-                let index = Int(random.next() % UInt64(open.count))
-                let pick = open.remove(at: index)
+                // Reviewers take complete claims; now and then one still missing documents (refused: ILLEGAL_TRANSITION).
+                let fromIncomplete = complete.isEmpty || (!incomplete.isEmpty && random.next() % 25 == 0)
+                let pick = fromIncomplete ? incomplete.remove(at: Int(random.next() % UInt64(incomplete.count)))
+                    : complete.remove(at: Int(random.next() % UInt64(complete.count)))
+                let approve = random.next() % 5 != 0
                 emit("mutualaid.claim.reviewed.v1", pick.member, [
                     "claim_id": .string(pick.claim), "member_id": .string(pick.member), "reviewer_id": .string("REVIEWER-\(position % 9)"),
-                    "decision": .string(random.next() % 5 == 0 ? "reject" : "approve"), "reason": .string("材料核实"),
+                    "decision": .string(approve ? "approve" : "reject"), "reason": .string("材料核实"),
                 ], at: position)
-                decided.append((pick.claim, pick.member))
+                // Only approved claims go on to payment (a review may still be refused, e.g. for missing documents).
+                if approve { decided.append((pick.claim, pick.member)) }
             } else if roll < 92, !decided.isEmpty {
-                let pick = decided[Int(random.next() % UInt64(decided.count))]
+                let index = Int(random.next() % UInt64(decided.count))
+                let pick = decided[index]
                 if random.next() % 6 == 0 {
                     emit("mutualaid.claim.payment_failed.v1", pick.member, [
                         "claim_id": .string(pick.claim), "member_id": .string(pick.member), "payment_ref": .string("PAY-\(pick.claim)"), "reason": .string("账户冻结"),
                     ], at: position)
                 } else {
-                    // The bank pays what it was told; a wrong amount is refused (AMOUNT_MISMATCH) and tried again later.
+                    // The bank pays what it was told; a wrong amount is refused (AMOUNT_MISMATCH). Either way the
+                    // payment office is done with the claim (now and then it reports a payment twice).
+                    if random.next() % 20 != 0 { decided.remove(at: index) }
                     emit("mutualaid.claim.paid.v1", pick.member, [
                         "claim_id": .string(pick.claim), "member_id": .string(pick.member), "payment_ref": .string("PAY-\(pick.claim)"),
                         "amount_fen": .integer(200_000), "paid_on": .string(start.adding(days: day(position)).description),
                     ], at: position)
                 }
             } else {
-                let pick = open.remove(at: Int(random.next() % UInt64(open.count)))
+                let pick = incomplete.isEmpty || (!complete.isEmpty && random.next() % 2 == 0)
+                    ? complete.remove(at: Int(random.next() % UInt64(complete.count)))
+                    : incomplete.remove(at: Int(random.next() % UInt64(incomplete.count)))
                 emit("mutualaid.claim.withdrawn.v1", pick.member, [
                     "claim_id": .string(pick.claim), "member_id": .string(pick.member), "reason": .string("已由单位报销"),
                 ], at: position)

@@ -24,20 +24,17 @@ struct ProcessorBenchmark: ParsableCommand {
         let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
         // The order a worker reads a 64-partition backlog in: each tally's events on one partition, and
         // runs of ~1,000 messages per partition (a fetch), so keys arrive as scattered as in the real worker.
-        var byPartition = [[ConsumedMessage]](repeating: [], count: 64)
+        var offsets = [Int64](repeating: 0, count: events)
+        var nextOffset = [Int64](repeating: 0, count: 64)
         for index in 0..<events {
-            let tally = "tally-\(index % 50_000)"
-            let partition = (index % 50_000) % 64
-            let value = #"{"specversion":"1.0","id":"evt-\#(index)","source":"/bench/tally","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(tally)","datacontenttype":"application/json","data":{"tally_id":"\#(tally)","entry_id":"entry-\#(index)","amount":\#(index % 100 + 1),"note":"benchmark padding to make the event about 350 bytes long, like a real one"}}"#
-            byPartition[partition].append(ConsumedMessage(topic: "welfare.tally", partition: Int32(partition), offset: Int64(byPartition[partition].count),
-                                                          key: Array(tally.utf8), value: Array(value.utf8)))
+            offsets[index] = nextOffset[(index % 50_000) % 64]
+            nextOffset[(index % 50_000) % 64] += 1
         }
-        var messages: [ConsumedMessage] = []
-        messages.reserveCapacity(events)
-        for run in stride(from: 0, to: byPartition.map(\.count).max() ?? 0, by: 1_000) {
-            for partition in byPartition where run < partition.count {
-                messages.append(contentsOf: partition[run..<min(run + 1_000, partition.count)])
-            }
+        let messages = StoreFloorBenchmark.readOrder(events: events).map { index in
+            let tally = "tally-\(index % 50_000)"
+            let value = #"{"specversion":"1.0","id":"evt-\#(index)","source":"/bench/tally","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(tally)","datacontenttype":"application/json","data":{"tally_id":"\#(tally)","entry_id":"entry-\#(index)","amount":\#(index % 100 + 1),"note":"benchmark padding to make the event about 350 bytes long, like a real one"}}"#
+            return ConsumedMessage(topic: "welfare.tally", partition: Int32((index % 50_000) % 64), offset: offsets[index],
+                                   key: Array(tally.utf8), value: Array(value.utf8))
         }
         let start = ContinuousClock.now
         var outbox = 0

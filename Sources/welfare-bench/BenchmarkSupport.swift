@@ -8,6 +8,14 @@ import WorkerRuntime
 
 /// Helpers the benchmarks share: child processes, the broker process, preloading, store polling.
 enum BenchmarkSupport {
+    /// Runs `body` with a fresh scratch folder, removed afterwards.
+    static func withScratchDirectory<Result>(_ body: (URL) throws -> Result) throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try body(directory)
+    }
+
     /// The folder of this executable (the other executables are built next to it).
     static var binDirectory: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
 

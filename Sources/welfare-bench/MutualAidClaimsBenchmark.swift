@@ -26,51 +26,50 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
 
     /// Fills a store with claims directly (far faster than replaying submissions), then times the command.
     private func timeClaimStatus() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("claims.sqlite").path
-        let domain = MutualAidClaimsDomain()
-        let store = try WorkerStore(path: path) { domain.registerMigrations(in: &$0) }
-        let fillStart = ContinuousClock.now
-        try store.queue.write { db in
-            let member = try FastStatement(db, sql: "INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES (?, ?, ?, 'COMM-1')")
-            for index in 0..<(lookupClaims / 10) {
-                try member.execute(.text("M-\(index)"), .text("张三明"), .blob(ReadableCode.hash("id-\(index)")))
-            }
-            let claim = try FastStatement(db, sql: """
-                INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents,
-                    hospital_days, approved_fen, rule_version, submitted_at)
-                VALUES (?, ?, 'HOSPITALIZATION', '2026-05-01', 2026, 'APPROVED', '["id_card","discharge_summary","invoice"]', '[]', 15, 120000, 'bench', '2026-05-10T09:00:00+08:00')
-                """)
-            let history = try FastStatement(db, sql: "INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type) VALUES (?, ?, ?, '2026-05-10T09:00:00+08:00', ?, 'bench')")
-            for index in 0..<lookupClaims {
-                let id = "C-\(index)"
-                try claim.execute(.text(id), .text("M-\(index / 10)"))
-                for (seq, status) in ["DOCUMENTS_REQUESTED", "UNDER_REVIEW", "APPROVED"].enumerated() {
-                    try history.execute(.text(id), .int(seq), .text(status), .text("e-\(index)-\(seq)"))
+        try BenchmarkSupport.withScratchDirectory { directory in
+            let path = directory.appendingPathComponent("claims.sqlite").path
+            let domain = MutualAidClaimsDomain()
+            let store = try WorkerStore(path: path) { domain.registerMigrations(in: &$0) }
+            let fillStart = ContinuousClock.now
+            try store.queue.write { db in
+                let member = try FastStatement(db, sql: "INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES (?, ?, ?, 'COMM-1')")
+                for index in 0..<(lookupClaims / 10) {
+                    try member.execute(.text("M-\(index)"), .text("张三明"), .blob(ReadableCode.hash("id-\(index)")))
+                }
+                let claim = try FastStatement(db, sql: """
+                    INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents,
+                        hospital_days, approved_fen, rule_version, submitted_at)
+                    VALUES (?, ?, 'HOSPITALIZATION', '2026-05-01', 2026, 'APPROVED', '["id_card","discharge_summary","invoice"]', '[]', 15, 120000, 'bench', '2026-05-10T09:00:00+08:00')
+                    """)
+                let history = try FastStatement(db, sql: "INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type) VALUES (?, ?, ?, '2026-05-10T09:00:00+08:00', ?, 'bench')")
+                for index in 0..<lookupClaims {
+                    let id = "C-\(index)"
+                    try claim.execute(.text(id), .text("M-\(index / 10)"))
+                    for (seq, status) in ["DOCUMENTS_REQUESTED", "UNDER_REVIEW", "APPROVED"].enumerated() {
+                        try history.execute(.text(id), .int(seq), .text(status), .text("e-\(index)-\(seq)"))
+                    }
                 }
             }
+            print(String(format: "claim-status store: %d claims, %d history rows, filled in %.1f s", lookupClaims, lookupClaims * 3, (ContinuousClock.now - fillStart).seconds))
+            var times: [Double] = []
+            let executable = BenchmarkSupport.binDirectory.appendingPathComponent("claim-status").path
+            for run in 0..<lookups {
+                let start = ContinuousClock.now
+                // posix_spawn + waitpid: Foundation's Process.waitUntilExit polls in 50 ms steps on Linux,
+                // which would be measured instead of the command.
+                let status = try BenchmarkSupport.spawnAndWait(executable, ["C-\((run * 7_919_993) % lookupClaims)", "--store", path, "--json"])
+                times.append((ContinuousClock.now - start).seconds * 1000)
+                guard status == 0 else { throw BenchmarkError("claim-status exited \(status)") }
+            }
+            let first = times.first ?? 0
+            times.sort()
+            print(String(format: "claim-status (whole process, %d runs): p50 %.1f ms, max %.1f ms (the first, right after the fill: %.1f ms)",
+                         lookups, times[times.count / 2], times.last ?? 0, first))
+            // The lookup itself, without process start-up.
+            let reader = try WorkerStore.openReadOnly(path: path)
+            let lookupStart = ContinuousClock.now
+            for run in 0..<1_000 { _ = try reader.read { try ClaimStatusReport.load(claimID: "C-\((run * 7_919) % lookupClaims)", db: $0) } }
+            print(String(format: "claim lookup in process: %.3f ms each (1,000 lookups)", (ContinuousClock.now - lookupStart).seconds))
         }
-        print(String(format: "claim-status store: %d claims, %d history rows, filled in %.1f s", lookupClaims, lookupClaims * 3, (ContinuousClock.now - fillStart).seconds))
-        var times: [Double] = []
-        let executable = BenchmarkSupport.binDirectory.appendingPathComponent("claim-status").path
-        for run in 0..<lookups {
-            let start = ContinuousClock.now
-            // posix_spawn + waitpid: Foundation's Process.waitUntilExit polls in 50 ms steps on Linux,
-            // which would be measured instead of the command.
-            let status = try BenchmarkSupport.spawnAndWait(executable, ["C-\((run * 7_919_993) % lookupClaims)", "--store", path, "--json"])
-            times.append((ContinuousClock.now - start).seconds * 1000)
-            guard status == 0 else { throw BenchmarkError("claim-status exited \(status)") }
-        }
-        let first = times.first ?? 0
-        times.sort()
-        print(String(format: "claim-status (whole process, %d runs): p50 %.1f ms, max %.1f ms (the first, right after the fill: %.1f ms)",
-                     lookups, times[times.count / 2], times.last ?? 0, first))
-        // The lookup itself, without process start-up.
-        let reader = try WorkerStore.openReadOnly(path: path)
-        let lookupStart = ContinuousClock.now
-        for run in 0..<1_000 { _ = try reader.read { try ClaimStatusReport.load(claimID: "C-\((run * 7_919) % lookupClaims)", db: $0) } }
-        print(String(format: "claim lookup in process: %.3f ms each (1,000 lookups)", (ContinuousClock.now - lookupStart).seconds))
     }
 }

@@ -16,40 +16,39 @@ struct ProcessorBenchmark: ParsableCommand {
     @Flag(help: "Only parse and check envelopes (no SQLite).") var prepareOnly = false
 
     func run() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let domain = TallyDomain()
-        let store = try WorkerStore(path: directory.appendingPathComponent("p.sqlite").path) { domain.registerMigrations(in: &$0) }
-        let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
-        // The order a worker reads a 64-partition backlog in: each tally's events on one partition, and
-        // runs of ~1,000 messages per partition (a fetch), so keys arrive as scattered as in the real worker.
-        var offsets = [Int64](repeating: 0, count: events)
-        var nextOffset = [Int64](repeating: 0, count: 64)
-        for index in 0..<events {
-            offsets[index] = nextOffset[(index % 50_000) % 64]
-            nextOffset[(index % 50_000) % 64] += 1
-        }
-        let messages = StoreFloorBenchmark.readOrder(events: events).map { index in
-            let tally = "tally-\(index % 50_000)"
-            let value = #"{"specversion":"1.0","id":"evt-\#(index)","source":"/bench/tally","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(tally)","datacontenttype":"application/json","data":{"tally_id":"\#(tally)","entry_id":"entry-\#(index)","amount":\#(index % 100 + 1),"note":"benchmark padding to make the event about 350 bytes long, like a real one"}}"#
-            return ConsumedMessage(topic: "welfare.tally", partition: Int32((index % 50_000) % 64), offset: offsets[index],
-                                   key: Array(tally.utf8), value: Array(value.utf8))
-        }
-        let start = ContinuousClock.now
-        var outbox = 0
-        for chunk in stride(from: 0, to: messages.count, by: 2_000) {
-            let batch = Array(messages[chunk..<min(chunk + 2_000, messages.count)])
-            if prepareOnly {
-                outbox += processor.prepareCount(batch)
-                continue
+        try BenchmarkSupport.withScratchDirectory { directory in
+            let domain = TallyDomain()
+            let store = try WorkerStore(path: directory.appendingPathComponent("p.sqlite").path) { domain.registerMigrations(in: &$0) }
+            let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
+            // The order a worker reads a 64-partition backlog in: each tally's events on one partition, and
+            // runs of ~1,000 messages per partition (a fetch), so keys arrive as scattered as in the real worker.
+            var offsets = [Int64](repeating: 0, count: events)
+            var nextOffset = [Int64](repeating: 0, count: 64)
+            for index in 0..<events {
+                offsets[index] = nextOffset[(index % 50_000) % 64]
+                nextOffset[(index % 50_000) % 64] += 1
             }
-            let result = try store.queue.write { db in try processor.process(batch, db: db) }
-            outbox += result.outbox.count
+            let messages = StoreFloorBenchmark.readOrder(events: events).map { index in
+                let tally = "tally-\(index % 50_000)"
+                let value = #"{"specversion":"1.0","id":"evt-\#(index)","source":"/bench/tally","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(tally)","datacontenttype":"application/json","data":{"tally_id":"\#(tally)","entry_id":"entry-\#(index)","amount":\#(index % 100 + 1),"note":"benchmark padding to make the event about 350 bytes long, like a real one"}}"#
+                return ConsumedMessage(topic: "welfare.tally", partition: Int32((index % 50_000) % 64), offset: offsets[index],
+                                       key: Array(tally.utf8), value: Array(value.utf8))
+            }
+            let start = ContinuousClock.now
+            var outbox = 0
+            for chunk in stride(from: 0, to: messages.count, by: 2_000) {
+                let batch = Array(messages[chunk..<min(chunk + 2_000, messages.count)])
+                if prepareOnly {
+                    outbox += processor.prepareCount(batch)
+                    continue
+                }
+                let result = try store.queue.write { db in try processor.process(batch, db: db) }
+                outbox += result.outbox.count
+            }
+            let seconds = (ContinuousClock.now - start).seconds
+            print(String(format: "%@: %.0f events/s (%.2f µs each), %d outbox rows; SQLite heap %.1f MB (peak %.1f MB)",
+                         prepareOnly ? "prepare only" : "processor", Double(events) / seconds, seconds / Double(events) * 1e6, outbox,
+                         Double(sqlite3_memory_used()) / 1e6, Double(sqlite3_memory_highwater(0)) / 1e6))
         }
-        let seconds = (ContinuousClock.now - start).seconds
-        print(String(format: "%@: %.0f events/s (%.2f µs each), %d outbox rows; SQLite heap %.1f MB (peak %.1f MB)",
-                     prepareOnly ? "prepare only" : "processor", Double(events) / seconds, seconds / Double(events) * 1e6, outbox,
-                     Double(sqlite3_memory_used()) / 1e6, Double(sqlite3_memory_highwater(0)) / 1e6))
     }
 }

@@ -21,59 +21,58 @@ struct StoreFloorBenchmark: ParsableCommand {
     @Option(help: "Events per transaction.") var batch = 2_000
 
     func run() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("floor.sqlite").path
-        let store = try WorkerStore(path: path) { TallyDomain().registerMigrations(in: &$0) }
-        let checkpointer = try Checkpointer(path: path, logger: Logger(label: "welfare.bench.checkpointer"))
-        defer { checkpointer.stop() }
-        let frames = FrameCounter()
-        store.queue.writeWithoutTransaction { db in frames.install(on: db) }
+        try BenchmarkSupport.withScratchDirectory { directory in
+            let path = directory.appendingPathComponent("floor.sqlite").path
+            let store = try WorkerStore(path: path) { TallyDomain().registerMigrations(in: &$0) }
+            let checkpointer = try Checkpointer(path: path, logger: Logger(label: "welfare.bench.checkpointer"))
+            defer { checkpointer.stop() }
+            let frames = FrameCounter()
+            store.queue.writeWithoutTransaction { db in frames.install(on: db) }
 
-        let order = Self.readOrder(events: events)
-        let notification = [UInt8](repeating: 0x78, count: 480)
-        let headers = #"[["ce_id","notification-0123456789abcdef"]]"#
-        var delivered: ClosedRange<Int64>?
-        let start = ContinuousClock.now
-        for chunk in stride(from: 0, to: order.count, by: batch) {
-            let indices = order[chunk..<min(chunk + batch, order.count)]
-            delivered = try store.queue.write { db -> ClosedRange<Int64>? in
-                if let delivered {
-                    try FastStatement(db, sql: "DELETE FROM runtime_outbox WHERE seq BETWEEN ? AND ?")
-                        .execute(.integer(delivered.lowerBound), .integer(delivered.upperBound))
+            let order = Self.readOrder(events: events)
+            let notification = [UInt8](repeating: 0x78, count: 480)
+            let headers = #"[["ce_id","notification-0123456789abcdef"]]"#
+            var delivered: ClosedRange<Int64>?
+            let start = ContinuousClock.now
+            for chunk in stride(from: 0, to: order.count, by: batch) {
+                let indices = order[chunk..<min(chunk + batch, order.count)]
+                delivered = try store.queue.write { db -> ClosedRange<Int64>? in
+                    if let delivered {
+                        try FastStatement(db, sql: "DELETE FROM runtime_outbox WHERE seq BETWEEN ? AND ?")
+                            .execute(.integer(delivered.lowerBound), .integer(delivered.upperBound))
+                    }
+                    let claim = try FastStatement(db, sql: """
+                        INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome)
+                        VALUES (?, ?, ?, ?, ?, ?, 'applied') ON CONFLICT (event_id) DO NOTHING
+                        """)
+                    let entry = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
+                    let total = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?")
+                    let replace = try FastStatement(db, sql: "INSERT OR REPLACE INTO tally_totals (tally_id, total) VALUES (?, ?)")
+                    let outbox = try FastStatement(db, sql: "INSERT INTO runtime_outbox (topic, message_key, message_value, headers) VALUES (?, ?, ?, ?)")
+                    var first: Int64?
+                    for index in indices {
+                        let eventID = "evt-\(index)"
+                        let tally = "tally-\(index % 50_000)"
+                        try claim.execute(.text(eventID), .blob(Array(repeating: UInt8(index & 0xff), count: 16)), .text("welfare.tally"),
+                                          .int((index % 50_000) % 64), .int(index / 64), .text("tally.added.v1"))
+                        try entry.execute(.text("entry-\(index)"), .text(tally), .int(index % 100 + 1), .text(eventID))
+                        let sum = (try total.integer(.text(tally)) ?? 0) + Int64(index % 100 + 1)
+                        try replace.execute(.text(tally), .integer(sum))
+                        try outbox.execute(.text("welfare.notifications"), .blob(Array(tally.utf8)), .blob(notification), .text(headers))
+                        if first == nil { first = db.lastInsertedRowID }
+                    }
+                    let offsets = try FastStatement(db, sql: """
+                        INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
+                        ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset
+                        """)
+                    for partition in 0..<64 { try offsets.execute(.text("welfare.tally"), .int(partition), .int(chunk)) }
+                    return first.map { $0...db.lastInsertedRowID }
                 }
-                let claim = try FastStatement(db, sql: """
-                    INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome)
-                    VALUES (?, ?, ?, ?, ?, ?, 'applied') ON CONFLICT (event_id) DO NOTHING
-                    """)
-                let entry = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
-                let total = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?")
-                let replace = try FastStatement(db, sql: "INSERT OR REPLACE INTO tally_totals (tally_id, total) VALUES (?, ?)")
-                let outbox = try FastStatement(db, sql: "INSERT INTO runtime_outbox (topic, message_key, message_value, headers) VALUES (?, ?, ?, ?)")
-                var first: Int64?
-                for index in indices {
-                    let eventID = "evt-\(index)"
-                    let tally = "tally-\(index % 50_000)"
-                    try claim.execute(.text(eventID), .blob(Array(repeating: UInt8(index & 0xff), count: 16)), .text("welfare.tally"),
-                                      .int((index % 50_000) % 64), .int(index / 64), .text("tally.added.v1"))
-                    try entry.execute(.text("entry-\(index)"), .text(tally), .int(index % 100 + 1), .text(eventID))
-                    let sum = (try total.integer(.text(tally)) ?? 0) + Int64(index % 100 + 1)
-                    try replace.execute(.text(tally), .integer(sum))
-                    try outbox.execute(.text("welfare.notifications"), .blob(Array(tally.utf8)), .blob(notification), .text(headers))
-                    if first == nil { first = db.lastInsertedRowID }
-                }
-                let offsets = try FastStatement(db, sql: """
-                    INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
-                    ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset
-                    """)
-                for partition in 0..<64 { try offsets.execute(.text("welfare.tally"), .int(partition), .int(chunk)) }
-                return first.map { $0...db.lastInsertedRowID }
             }
+            let seconds = (ContinuousClock.now - start).seconds
+            print(String(format: "store floor (tally SQL only, %d-event transactions): %.0f events/s (%.2f µs each), %.2f WAL frames (4 KiB pages) per event",
+                         batch, Double(events) / seconds, seconds / Double(events) * 1e6, Double(frames.total) / Double(events)))
         }
-        let seconds = (ContinuousClock.now - start).seconds
-        print(String(format: "store floor (tally SQL only, %d-event transactions): %.0f events/s (%.2f µs each), %.2f WAL frames (4 KiB pages) per event",
-                     batch, Double(events) / seconds, seconds / Double(events) * 1e6, Double(frames.total) / Double(events)))
     }
 
     /// Event numbers in the order a worker reads a 64-partition backlog (runs of ~1,000 per partition).

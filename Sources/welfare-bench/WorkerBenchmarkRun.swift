@@ -10,19 +10,18 @@ struct WorkerBenchmarkRun {
     var environment: [String: String] = [:]
 
     func run(messages: [(key: [UInt8], value: [UInt8])]) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (broker, bootstrap) = try BenchmarkSupport.startBroker(
-            topics: [(inputTopic, partitions), (inputTopic + ".dlq", 3), ("welfare.notifications", 12)], in: directory)
-        defer { broker.terminate(); broker.waitUntilExit() }
-        let averageSize = messages.reduce(0) { $0 + $1.value.count } / max(1, messages.count)
-        let preload = try BenchmarkSupport.preload(messages, topic: inputTopic, bootstrap: bootstrap)
-        print(String(format: "preloaded %d events (~%d bytes) on %d partitions in %.1f s", messages.count, averageSize, partitions, preload))
-        let raw = try BenchmarkSupport.rawConsume(topic: inputTopic, partitions: partitions, count: messages.count, bootstrap: bootstrap)
-        let run = try BenchmarkSupport.runWorker(
-            executable: executable, bootstrap: bootstrap, store: directory.appendingPathComponent("store.sqlite").path,
-            expected: messages.count, environment: environment)
-        run.report(events: messages.count, rawRate: Double(messages.count) / raw)
+        try BenchmarkSupport.withScratchDirectory { directory in
+            let (broker, bootstrap) = try BenchmarkSupport.startBroker(
+                topics: [(inputTopic, partitions), (inputTopic + ".dlq", 3), ("welfare.notifications", 12)], in: directory)
+            defer { broker.terminate(); broker.waitUntilExit() }
+            let averageSize = messages.reduce(0) { $0 + $1.value.count } / max(1, messages.count)
+            let preload = try BenchmarkSupport.preload(messages, topic: inputTopic, bootstrap: bootstrap)
+            print(String(format: "preloaded %d events (~%d bytes) on %d partitions in %.1f s", messages.count, averageSize, partitions, preload))
+            let raw = try BenchmarkSupport.rawConsume(topic: inputTopic, partitions: partitions, count: messages.count, bootstrap: bootstrap)
+            let run = try BenchmarkSupport.runWorker(
+                executable: executable, bootstrap: bootstrap, store: directory.appendingPathComponent("store.sqlite").path,
+                expected: messages.count, environment: environment)
+            run.report(events: messages.count, rawRate: Double(messages.count) / raw)
+        }
     }
 }

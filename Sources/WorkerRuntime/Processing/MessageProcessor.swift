@@ -13,6 +13,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// The handler's event types, read once (a handler may build the set on every access).
     private let eventTypes: Set<String>
     private let entityIDField: String
+    /// Renders outbox messages while the writer thread applies the rest of a batch.
+    private let renderQueue = DispatchQueue(label: "welfare.outbox.render", qos: .userInitiated)
 
     public init(handler: Handler, deadLetterTopic: String, notificationsTopic: String) {
         self.handler = handler
@@ -30,9 +32,12 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         public var outcomes: [OutcomeKey: Int] = [:]
         /// Counts of dead letters by reason.
         public var deadLetters: [DeadLetterReason: Int] = [:]
-        /// Outbox messages in input order, notifications not yet rendered: they are rendered together
-        /// (on two threads for a large batch) and written to the outbox at the end of the batch.
+        /// Outbox messages in input order, notifications not yet rendered: handed in chunks to the
+        /// rendering thread and written to the outbox at the end of the batch.
         fileprivate var pending: [PendingOutbox] = []
+        /// Checks made inside the transaction (messages not checked ahead), kept so that they are freed
+        /// with the result on the engine's thread rather than on the writer's.
+        fileprivate var preparedHere: [PreparedMessage<Handler.Event>] = []
     }
 
     fileprivate enum PendingOutbox: Sendable {
@@ -80,26 +85,28 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         orderedMap(messages, workers: messages.count >= 64 ? workers : 1) { self.prepare($0) }
     }
 
-    /// The store-free checks of a batch, done ahead of its transaction (on another thread, while the
-    /// previous batch commits). `process` uses them only for exactly these messages.
+    /// The store-free checks of some messages, done ahead of their transaction (on another thread, while the
+    /// previous batch commits). `process` uses them for the leading messages of its batch that they are for.
     public struct PreparedBatch: Sendable {
-        let first: TopicPartition?
-        let firstOffset: Int64
-        let last: TopicPartition?
-        let lastOffset: Int64
+        /// Where each prepared message was read from: (topic, partition, offset) names a message's bytes.
+        let positions: [(topic: String, partition: Int32, offset: Int64)]
         let messages: [PreparedMessage<Handler.Event>]
 
-        func matches(_ batch: [ConsumedMessage]) -> Bool {
-            batch.count == messages.count && batch.first?.topicPartition == first && batch.first?.offset ?? -1 == firstOffset
-                && batch.last?.topicPartition == last && batch.last?.offset ?? -1 == lastOffset
+        /// How many leading messages of `batch` these checks are for: the batch may have grown since, or,
+        /// after a rebalance or a failed attempt, start elsewhere.
+        func coveredPrefix(of batch: [ConsumedMessage]) -> Int {
+            var covered = 0
+            for (position, message) in zip(positions, batch) {
+                guard position.offset == message.offset, position.partition == message.partition, position.topic == message.topic else { break }
+                covered += 1
+            }
+            return covered
         }
     }
 
-    /// Prepares a batch ahead of its transaction, on the calling thread only.
+    /// Prepares messages ahead of their transaction, on the calling thread only.
     public func prepareAhead(_ messages: [ConsumedMessage]) -> PreparedBatch {
-        PreparedBatch(first: messages.first?.topicPartition, firstOffset: messages.first?.offset ?? -1,
-                      last: messages.last?.topicPartition, lastOffset: messages.last?.offset ?? -1,
-                      messages: prepareAll(messages, workers: 1))
+        PreparedBatch(positions: messages.map { ($0.topic, $0.partition, $0.offset) }, messages: prepareAll(messages, workers: 1))
     }
 
     /// Runs only the checks that need no store over a batch; returns how many are valid events (for benchmarks).
@@ -143,19 +150,40 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// when they were done before (ignored unless they are for exactly these messages).
     public func process(_ messages: [ConsumedMessage], ahead: PreparedBatch? = nil, db: Database) throws -> BatchResult {
         var result = BatchResult()
-        let prepared = ahead.flatMap { $0.matches(messages) ? $0.messages : nil } ?? prepareAll(messages)
+        let covered = ahead?.coveredPrefix(of: messages) ?? 0
+        let rest = covered < messages.count ? prepareAll(Array(messages[covered...])) : []
         let statements = try Statements(db)
-        for (message, preparation) in zip(messages, prepared) {
+        let renderer = renderer
+        let pipeline = OutboxRenderPipeline<PendingOutbox>(queue: renderQueue) { item in
+            switch item {
+            case .notification(let notification, let context): renderer.record(for: notification, causedBy: context)
+            case .record(let record): record
+            }
+        }
+        for (index, message) in messages.enumerated() {
+            let preparation = if index < covered, let ahead { ahead.messages[index] } else { rest[index - covered] }
             try process(message, preparation, statements, db: db, into: &result)
             result.nextOffsets[message.topicPartition] = message.offset + 1
+            if result.pending.count >= Self.renderChunk {
+                // Rendered on another thread while this one goes on with the batch.
+                pipeline.submit(result.pending)
+                result.pending = []
+                result.pending.reserveCapacity(Self.renderChunk + 16)
+            }
         }
-        // Nothing in the batch reads the outbox, so its rows can be written last, in the same order.
-        for record in render(result.pending) {
+        pipeline.submit(result.pending)
+        result.pending = []
+        // Nothing in the batch reads the outbox, so its rows can be written last, in input order.
+        for record in pipeline.finish() {
             result.outbox.append(try OutboxRecord.insert(record, using: statements.outbox, db: db))
         }
-        result.pending = []
+        // Checks done here are let go of on the engine's thread, not on this one.
+        result.preparedHere = rest
         return result
     }
+
+    /// Outbox messages handed to the rendering thread at a time.
+    static var renderChunk: Int { 512 }
 
     private func process(_ message: ConsumedMessage, _ preparation: PreparedMessage<Handler.Event>, _ statements: Statements, db: Database, into result: inout BatchResult) throws {
         switch preparation {
@@ -196,17 +224,6 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                 try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: detail, db: db, into: &result)
             }
         }
-    }
-
-    /// The messages of a batch's outbox, rendering notifications on up to two threads when there are many.
-    private func render(_ pending: [PendingOutbox]) -> [ProducerRecord] {
-        @Sendable func record(_ item: PendingOutbox) -> ProducerRecord {
-            switch item {
-            case .notification(let notification, let context): renderer.record(for: notification, causedBy: context)
-            case .record(let record): record
-            }
-        }
-        return orderedMap(pending, workers: pending.count >= 256 ? min(processorCount, 2) : 1, record)
     }
 
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.

@@ -151,9 +151,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         // outbox to the producer, takes the messages already fetched (direct assignment only: in a group,
         // a poll may run a rebalance, which must not overlap a transaction) and checks the next batch.
         let writing = DispatchGroup()
-        let outcome = HandOff<Result<MessageProcessor<Handler>.BatchResult, any Error>>()
+        let job = WriterJob(batch: batch, ahead: ahead)
         writer.async(group: writing) { [self] in
-            outcome.value = Result { try commit(batch, ahead: ahead, deleting: confirmed) }
+            job.outcome = Result { try commit(job.batch, ahead: job.ahead, deleting: confirmed) }
         }
         sendCommitted(consumer, producer)
         if settings.assignment == .direct && !paused && carried.count < 2 * settings.batchMaxMessages {
@@ -162,7 +162,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         let following = Array(carried.dropFirst(batch.count).prefix(settings.batchMaxMessages))
         if !following.isEmpty { preparedAhead = processor.prepareAhead(following) }
         writing.wait()
-        switch outcome.value {
+        let outcome = job.outcome
+        job.letGo()
+        switch outcome {
         case .success(let result)?:
             carried.removeFirst(batch.count)
             storeRetry.reset()
@@ -443,8 +445,22 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     }
 }
 
-/// One value handed from the writer thread to the engine's thread; the `DispatchGroup` wait between the
-/// write and the read orders them.
-private final class HandOff<Value: Sendable>: @unchecked Sendable {
-    var value: Value?
+/// A batch handed to the writer thread and its outcome handed back; the `DispatchGroup` wait between the
+/// write and the read orders them. The engine's thread lets go of the batch and its checks (`letGo`), so
+/// the writer thread never spends its time freeing ten thousand messages.
+private final class WriterJob<Handler: DomainHandler>: @unchecked Sendable {
+    private(set) var batch: [ConsumedMessage]
+    private(set) var ahead: MessageProcessor<Handler>.PreparedBatch?
+    var outcome: Result<MessageProcessor<Handler>.BatchResult, any Error>?
+
+    init(batch: [ConsumedMessage], ahead: MessageProcessor<Handler>.PreparedBatch?) {
+        self.batch = batch
+        self.ahead = ahead
+    }
+
+    func letGo() {
+        batch = []
+        ahead = nil
+        outcome = nil
+    }
 }

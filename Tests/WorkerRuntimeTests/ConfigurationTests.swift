@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Kafka
 import Testing
 import WelfareTestSupport
@@ -45,6 +46,18 @@ struct ConfigurationTests {
         #expect(try WorkerLauncher.runtimeSettings(load("worker:\n  name: tally\n")).outboxMaxBacklog == 10_000)
         #expect(try WorkerLauncher.runtimeSettings(load("batch:\n  max_messages: 8000\n")).outboxMaxBacklog == 40_000)
         #expect(try WorkerLauncher.runtimeSettings(load("batch:\n  max_messages: 8000\noutbox:\n  max_backlog: 500\n")).outboxMaxBacklog == 500)
+    }
+
+    @Test("store.cache_mb defaults to 32 MiB and sets the writing connection's page cache")
+    func storeCacheSize() throws {
+        #expect(try load("worker:\n  name: tally\n").integer("store.cache_mb", in: 2...4096) == 32)
+        #expect(try load("store:\n  cache_mb: 48\n").integer("store.cache_mb", in: 2...4096) == 48)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try WorkerStore(path: directory.appendingPathComponent("cache.sqlite").path, cacheMegabytes: 48) {
+            TallyDomain().registerMigrations(in: &$0)
+        }
+        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -48 * 1024)
     }
 
     @Test("an unknown key is refused, naming it and the file")

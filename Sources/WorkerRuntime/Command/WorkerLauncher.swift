@@ -10,7 +10,8 @@ public enum WorkerLauncher {
     public static func run<Domain: WorkerDomain>(_ domain: Domain.Type, options: WorkerOptions, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)  // a file-size limit is a store fault to retry, not a reason to die
-        let keys = RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic, batchMaxMessages: Domain.defaultBatchMaxMessages) + Domain.configurationKeys
+        let keys = RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic, batchMaxMessages: Domain.defaultBatchMaxMessages,
+                                                 storeCacheMegabytes: Domain.defaultStoreCacheMegabytes) + Domain.configurationKeys
         var configuration = try WorkerConfiguration.load(path: options.config, environment: environment, knownKeys: keys)
         if let store = options.store { configuration.set("store.path", to: store, origin: "--store") }
         if let servers = options.bootstrapServers { configuration.setKafka("bootstrap.servers", to: servers) }
@@ -30,7 +31,8 @@ public enum WorkerLauncher {
         let settings = try runtimeSettings(configuration)
         let storePath = try configuration.string("store.path")
         let lock = try StoreLock(storePath: storePath)
-        let store = try WorkerStore(path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms")) { migrator in
+        let store = try WorkerStore(path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms"),
+                                    cacheMegabytes: try configuration.integer("store.cache_mb", in: 2...4096)) { migrator in
             handler.registerMigrations(in: &migrator)
         }
         let checkpointer = try Checkpointer(path: storePath, logger: logger)

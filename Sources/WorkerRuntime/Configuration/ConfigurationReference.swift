@@ -27,7 +27,8 @@ public enum ConfigurationReference {
             """
         for worker in workers {
             let keys = RuntimeConfigurationKeys.keys(workerName: worker.workerName, inputTopic: worker.defaultInputTopic,
-                                                      batchMaxMessages: worker.defaultBatchMaxMessages)
+                                                      batchMaxMessages: worker.defaultBatchMaxMessages,
+                                                      storeCacheMegabytes: worker.defaultStoreCacheMegabytes)
                 + worker.configurationKeys
             text += "\n## \(worker.workerName)-worker\n\n"
             text += "| key | default | environment variable | meaning |\n|---|---|---|---|\n"

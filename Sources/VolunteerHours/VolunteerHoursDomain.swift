@@ -7,9 +7,6 @@ public struct VolunteerHoursDomain: WorkerDomain {
     public static let workerName = "volunteer-hours"
     public static let defaultInputTopic = "welfare.volunteer-hours"
     public static var configurationKeys: [ConfigurationKey] { VolunteerSettings.keys }
-    /// Service records are wide rows keyed at random: a 64 MiB page cache keeps more of them hot
-    /// (+20 % events/s on the benchmark, ~170 MB peak; 96 MiB gained nothing more and passed 200 MB).
-    public static var defaultStoreCacheMegabytes: Int { 64 }
 
     public let settings: VolunteerSettings
     public var workerName: String { Self.workerName }

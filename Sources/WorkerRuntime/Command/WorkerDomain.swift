@@ -8,13 +8,9 @@ public protocol WorkerDomain: DomainHandler {
     /// The default of `batch.max_messages` for this worker: larger transactions pay for domains that
     /// write few randomly keyed indexes per event (each hot page is written once for more events).
     static var defaultBatchMaxMessages: Int { get }
-    /// The default of `store.cache_mb`: SQLite's page cache for the writer. More pays only for domains
-    /// whose hot pages outgrow it; each megabyte shows in the worker's memory.
-    static var defaultStoreCacheMegabytes: Int { get }
     init(configuration: WorkerConfiguration) throws
 }
 
 extension WorkerDomain {
     public static var defaultBatchMaxMessages: Int { 2_000 }
-    public static var defaultStoreCacheMegabytes: Int { WorkerStore.defaultCacheMegabytes }
 }

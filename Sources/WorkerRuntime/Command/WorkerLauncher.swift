@@ -10,8 +10,7 @@ public enum WorkerLauncher {
     public static func run<Domain: WorkerDomain>(_ domain: Domain.Type, options: WorkerOptions, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)  // a file-size limit is a store fault to retry, not a reason to die
-        let keys = RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic, batchMaxMessages: Domain.defaultBatchMaxMessages,
-                                                 storeCacheMegabytes: Domain.defaultStoreCacheMegabytes) + Domain.configurationKeys
+        let keys = RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic, batchMaxMessages: Domain.defaultBatchMaxMessages) + Domain.configurationKeys
         var configuration = try WorkerConfiguration.load(path: options.config, environment: environment, knownKeys: keys)
         if let store = options.store { configuration.set("store.path", to: store, origin: "--store") }
         if let servers = options.bootstrapServers { configuration.setKafka("bootstrap.servers", to: servers) }

@@ -27,8 +27,7 @@ public enum ConfigurationReference {
             """
         for worker in workers {
             let keys = RuntimeConfigurationKeys.keys(workerName: worker.workerName, inputTopic: worker.defaultInputTopic,
-                                                      batchMaxMessages: worker.defaultBatchMaxMessages,
-                                                      storeCacheMegabytes: worker.defaultStoreCacheMegabytes)
+                                                      batchMaxMessages: worker.defaultBatchMaxMessages)
                 + worker.configurationKeys
             text += "\n## \(worker.workerName)-worker\n\n"
             text += "| key | default | environment variable | meaning |\n|---|---|---|---|\n"

@@ -1,7 +1,6 @@
 /// The configuration keys every worker has (a domain adds its own under `domain.`).
 public enum RuntimeConfigurationKeys {
-    public static func keys(workerName: String, inputTopic: String, batchMaxMessages: Int = 2_000,
-                            storeCacheMegabytes: Int = WorkerStore.defaultCacheMegabytes) -> [ConfigurationKey] {
+    public static func keys(workerName: String, inputTopic: String, batchMaxMessages: Int = 2_000) -> [ConfigurationKey] {
         [
             ConfigurationKey("worker.name", default: workerName, "The worker's name: notification source /welfare-workers/<name>, dlq-worker header"),
             ConfigurationKey("topics.input", default: inputTopic, "The input topic this worker consumes"),
@@ -9,7 +8,7 @@ public enum RuntimeConfigurationKeys {
             ConfigurationKey("topics.notifications", default: "welfare.notifications", "Where notifications are published"),
             ConfigurationKey("store.path", default: "var/\(workerName).sqlite", "The worker's SQLite store (created with mode 0600)"),
             ConfigurationKey("store.busy_timeout_ms", default: "2000", "How long a write waits for a lock held by a reader before it counts as a transient fault"),
-            ConfigurationKey("store.cache_mb", default: String(storeCacheMegabytes), "SQLite page cache of the writing connection, in MiB"),
+            ConfigurationKey("store.cache_mb", default: String(WorkerStore.defaultCacheMegabytes), "SQLite page cache of the writing connection, in MiB"),
             ConfigurationKey("consumer.assignment", default: "direct", "direct: read every partition from the store's offsets; group: join the consumer group"),
             ConfigurationKey("batch.max_messages", default: String(batchMaxMessages), "Most messages applied in one SQLite transaction"),
             ConfigurationKey("batch.max_wait_ms", default: "50", "Longest wait for a batch to fill"),

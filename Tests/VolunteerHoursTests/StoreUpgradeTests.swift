@@ -26,4 +26,34 @@ struct StoreUpgradeTests {
             try store.queue.write { try $0.execute(sql: "UPDATE volunteer_records SET state = 'LOST' WHERE record_id = 'R-1'") }
         }
     }
+
+    @Test("rebuilding records and history in append order keeps both, their indexes and their unique keys")
+    func appendOrderRebuildKeepsRecordsAndHistory() throws {
+        let store = try upgradedStore(VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "upgrade-test-secret-0123456789")),
+                                      from: "volunteer-hours-v2-state-check", rows: """
+            INSERT INTO volunteer_records VALUES ('R-2', 'V-1', 'ORG-1', 'ACT-1', '社区清洁', '玉林社区', '清扫', 'U-1',
+                '2026-05-11T09:00:00+08:00', '2026-05-11T10:00:00+08:00', 1778461200000000, 1778464800000000, '2026-05-11', 60, 60, 0, 'APPROVED');
+            INSERT INTO volunteer_records VALUES ('R-1', 'V-1', 'ORG-1', 'ACT-1', '社区清洁', '玉林社区', '清扫', 'U-1',
+                '2026-05-10T09:00:00+08:00', '2026-05-10T12:30:00+08:00', 1778374800000000, 1778387400000000, '2026-05-10', 210, NULL, 0, 'PENDING');
+            INSERT INTO volunteer_record_history VALUES ('R-2', 0, 'PENDING', 'e1', 'volunteer.hours.submitted.v1', '2026-05-11T18:00:00+08:00');
+            INSERT INTO volunteer_record_history VALUES ('R-2', 1, 'APPROVED', 'e2', 'volunteer.hours.approved.v1', '2026-05-11T20:00:00+08:00');
+            """)
+        let (records, history, approved) = try store.queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT record_id || ':' || state || ':' || claimed_minutes FROM volunteer_records ORDER BY rowid"),
+             try String.fetchAll(db, sql: "SELECT record_id || '/' || seq || ':' || state FROM volunteer_record_history ORDER BY record_id, seq"),
+             try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM volunteer_records INDEXED BY volunteer_approved_by_date
+                WHERE volunteer_id = 'V-1' AND state = 'APPROVED' AND service_date >= '2026-05-01'
+                """))
+        }
+        #expect(records == ["R-1:PENDING:210", "R-2:APPROVED:60"])  // in service order
+        #expect(history == ["R-2/0:PENDING", "R-2/1:APPROVED"])
+        #expect(approved == 1)
+        #expect(throws: DatabaseError.self) {
+            try store.queue.write { try $0.execute(sql: "INSERT INTO volunteer_records SELECT * FROM volunteer_records WHERE record_id = 'R-1'") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try store.queue.write { try $0.execute(sql: "INSERT INTO volunteer_record_history VALUES ('R-2', 1, 'VOIDED', 'e3', 't', 'at')") }
+        }
+    }
 }

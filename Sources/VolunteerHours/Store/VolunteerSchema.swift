@@ -118,5 +118,53 @@ enum VolunteerSchema {
                 CREATE INDEX volunteer_approved_by_date ON volunteer_records (volunteer_id, service_date) WHERE state = 'APPROVED';
                 """)
         }
+        // Records and their history become tables in append order (rowid) with small unique indexes on their
+        // keys. Keyed by record id, every insert and approval rewrote a random page of wide rows (~20,000
+        // pages for 250,000 records), so each event cost a WAL page of its own however large the batch;
+        // appended rows share pages, and the small key indexes have few pages for a batch to dirty.
+        // Measured on the volunteer-hours benchmark: +6-29 % events/s in 2,000-event transactions.
+        migrator.registerMigration("volunteer-hours-v3-append-order") { db in
+            try db.execute(sql: """
+                CREATE TABLE volunteer_records_v3 (
+                    record_id TEXT NOT NULL UNIQUE,
+                    volunteer_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    activity_id TEXT NOT NULL,
+                    activity_name TEXT NOT NULL,
+                    place TEXT NOT NULL,
+                    service_content TEXT NOT NULL,
+                    submitted_by TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT NOT NULL,
+                    started_us INTEGER NOT NULL,
+                    ended_us INTEGER NOT NULL,
+                    service_date TEXT NOT NULL,          -- Asia/Shanghai date of started_at
+                    claimed_minutes INTEGER NOT NULL,
+                    approved_minutes INTEGER,
+                    late INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state = 'PENDING' OR state = 'APPROVED' OR state = 'DECLINED' OR state = 'VOIDED')
+                );
+                INSERT INTO volunteer_records_v3 (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content, submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, approved_minutes, late, state)
+                    SELECT record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content, submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, approved_minutes, late, state FROM volunteer_records ORDER BY started_us, record_id;
+                DROP TABLE volunteer_records;
+                ALTER TABLE volunteer_records_v3 RENAME TO volunteer_records;
+                CREATE INDEX volunteer_open_periods ON volunteer_records (volunteer_id, started_us) WHERE state IN ('PENDING', 'APPROVED');
+                CREATE INDEX volunteer_approved_by_date ON volunteer_records (volunteer_id, service_date) WHERE state = 'APPROVED';
+
+                CREATE TABLE volunteer_record_history_v3 (
+                    record_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    UNIQUE (record_id, seq)
+                );
+                INSERT INTO volunteer_record_history_v3 (record_id, seq, state, event_id, event_type, at)
+                    SELECT record_id, seq, state, event_id, event_type, at FROM volunteer_record_history ORDER BY record_id, seq;
+                DROP TABLE volunteer_record_history;
+                ALTER TABLE volunteer_record_history_v3 RENAME TO volunteer_record_history;
+                """)
+        }
     }
 }

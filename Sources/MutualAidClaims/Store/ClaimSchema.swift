@@ -80,5 +80,51 @@ enum ClaimSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Claims and their history become tables in append order (rowid) with small unique indexes on their
+        // keys. Keyed by claim id, every submission, document, review and payment rewrote a random page of
+        // wide rows, so each event cost a WAL page of its own; appended rows share pages with the claims
+        // submitted around them, and the small key indexes have few pages for a batch to dirty.
+        migrator.registerMigration("mutual-aid-claims-v2-append-order") { db in
+            try db.execute(sql: """
+                CREATE TABLE ma_claims_v2 (
+                    claim_id TEXT NOT NULL UNIQUE,
+                    member_id TEXT NOT NULL,
+                    risk_code TEXT NOT NULL,
+                    incident_date TEXT NOT NULL,
+                    plan_year INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    documents TEXT NOT NULL,               -- JSON array of the documents received
+                    missing_documents TEXT NOT NULL,       -- JSON array, in the plan's order ([] outside DOCUMENTS_REQUESTED)
+                    hospital_days INTEGER,
+                    self_paid_fen INTEGER,
+                    disability_grade INTEGER,
+                    approved_fen INTEGER,
+                    paid_fen INTEGER,
+                    capped_by TEXT,
+                    reason_code TEXT,
+                    rule_version TEXT NOT NULL,
+                    submitted_at TEXT NOT NULL
+                );
+                INSERT INTO ma_claims_v2 (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days, self_paid_fen, disability_grade, approved_fen, paid_fen, capped_by, reason_code, rule_version, submitted_at) SELECT claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days, self_paid_fen, disability_grade, approved_fen, paid_fen, capped_by, reason_code, rule_version, submitted_at FROM ma_claims ORDER BY submitted_at, claim_id;
+                DROP TABLE ma_claims;
+                ALTER TABLE ma_claims_v2 RENAME TO ma_claims;
+                CREATE INDEX ma_claims_by_member ON ma_claims (member_id, risk_code, incident_date);
+
+                -- Every status change, oldest first: the timeline of claim-status.
+                CREATE TABLE ma_claim_history_v2 (
+                    claim_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    UNIQUE (claim_id, seq)
+                );
+                INSERT INTO ma_claim_history_v2 (claim_id, seq, status, at, event_id, event_type)
+                    SELECT claim_id, seq, status, at, event_id, event_type FROM ma_claim_history ORDER BY claim_id, seq;
+                DROP TABLE ma_claim_history;
+                ALTER TABLE ma_claim_history_v2 RENAME TO ma_claim_history;
+                """)
+        }
     }
 }

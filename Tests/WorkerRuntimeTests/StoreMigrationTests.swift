@@ -7,7 +7,7 @@ import WorkerRuntime
 
 @Suite("store migrations", .timeLimit(.minutes(1)))
 struct StoreMigrationTests {
-    @Test("a store written with one row per outcome keeps every outcome, event id hash and dead letter after the upgrade")
+    @Test("a store written with one row per outcome keeps every outcome, event id hash, dead letter and unique event id after the upgrades")
     func upgradeKeepsOutcomes() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -27,6 +27,10 @@ struct StoreMigrationTests {
         #expect(ids == ["e1:0102:applied", "e2:0304:rejected"])
         #expect(deadLetters == 1)
         #expect(tables == ["runtime_events", "runtime_other_outcomes", "runtime_outbox", "runtime_partition_offsets"])
+        // An event id is still taken once only.
+        #expect(throws: DatabaseError.self) {
+            try store.queue.write { try $0.execute(sql: "INSERT INTO runtime_events SELECT * FROM runtime_events WHERE event_id = 'e1'") }
+        }
     }
 }
 

@@ -90,5 +90,34 @@ enum RuntimeSchema {
                     SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_other_outcomes;
                 """)
         }
+        // Event rows in append order (rowid) with a small unique index on the id. Keyed by event id, every
+        // event inserted a ~100-byte row at a random place when ids are random (UUIDs, as many upstream
+        // systems send), so each event dirtied a page of its own of a table that grows without end; now
+        // the rows share pages in input order and only the ~40-byte index entries land at random.
+        migrator.registerMigration("runtime-v3-events-in-append-order") { db in
+            try db.execute(sql: """
+                DROP VIEW runtime_message_outcomes;
+                CREATE TABLE runtime_events_v3 (
+                    event_id TEXT NOT NULL UNIQUE,
+                    value_hash BLOB NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    event_type TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome = 'applied' OR outcome = 'rejected'),
+                    reason_code TEXT,
+                    detail TEXT
+                );
+                INSERT INTO runtime_events_v3 (event_id, value_hash, topic, partition, offset, event_type, outcome, reason_code, detail)
+                    SELECT event_id, value_hash, topic, partition, offset, event_type, outcome, reason_code, detail FROM runtime_events
+                    ORDER BY topic, partition, offset;
+                DROP TABLE runtime_events;
+                ALTER TABLE runtime_events_v3 RENAME TO runtime_events;
+                CREATE VIEW runtime_message_outcomes AS
+                    SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_events
+                    UNION ALL
+                    SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_other_outcomes;
+                """)
+        }
     }
 }

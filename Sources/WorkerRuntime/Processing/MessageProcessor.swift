@@ -147,7 +147,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     }
 
     /// Gives each message its outcome inside the open transaction; `ahead` holds the store-free checks
-    /// when they were done before (ignored unless they are for exactly these messages).
+    /// when they were done before (used for the leading messages of the batch they cover).
     public func process(_ messages: [ConsumedMessage], ahead: PreparedBatch? = nil, db: Database) throws -> BatchResult {
         var result = BatchResult()
         let covered = ahead?.coveredPrefix(of: messages) ?? 0

@@ -34,6 +34,18 @@ public final class EmbeddedBroker: @unchecked Sendable {
     }
 
     /// Creates a topic (an existing one is left as it is).
+    /// Writes the bootstrap address and a newline to `path`, whole or not at all: a temporary file beside it,
+    /// then a rename (Foundation's atomic write leaves a folder behind in /tmp on Linux each time).
+    public func writeAddress(to path: String) throws {
+        let temporary = path + ".\(getpid()).tmp"
+        try Data((bootstrapServers + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)])
+        }
+    }
+
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
         try KafkaError.check(
             rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor)),

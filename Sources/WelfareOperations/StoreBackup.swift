@@ -31,7 +31,7 @@ public struct StoreBackup: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         // An empty file made with 0600 first: VACUUM INTO accepts an empty target and keeps its mode.
-        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+        guard WorkerStore.createPrivateFile(atPath: destination) else {
             throw OperationsError("cannot create \(destination)")
         }
         do {

@@ -26,7 +26,7 @@ enum BenchmarkSupport {
             yaml += "  - {name: \(topic.name), role: input, partitions: \(topic.partitions), key: id, retention_days: 1}\n"
         }
         let catalogue = directory.appendingPathComponent("catalogue.yaml")
-        try yaml.write(to: catalogue, atomically: true, encoding: .utf8)
+        try yaml.write(to: catalogue, atomically: false, encoding: .utf8)
         let addressFile = directory.appendingPathComponent("broker.address")
         let process = Process()
         process.executableURL = binDirectory.appendingPathComponent("welfare-broker")

@@ -34,10 +34,10 @@ struct WelfareBroker: ParsableCommand {
         for spec in topics.specifications(replicationFactor: 1) {
             try broker.createTopic(spec.name, partitions: spec.partitions)
         }
-        FileHandle.standardOutput.write(Data((broker.bootstrapServers + "\n").utf8))
         if let addressFile {
-            try (broker.bootstrapServers + "\n").write(toFile: addressFile, atomically: true, encoding: .utf8)
+            try broker.writeAddress(to: addressFile)
         }
+        FileHandle.standardOutput.write(Data((broker.bootstrapServers + "\n").utf8))
         FileHandle.standardError.write(Data("welfare-broker: \(topics.topics.count) topics on \(broker.bootstrapServers)\n".utf8))
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []

@@ -165,7 +165,8 @@ struct WelfareDemo: ParsableCommand {
     }
 
     private func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], log: String) throws -> Process {
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        try? FileManager.default.removeItem(atPath: log)
+        _ = WorkerStore.createPrivateFile(atPath: log)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -5,13 +5,16 @@ import WelfareTestSupport
 
 @Suite("welfare-broker as a process", .timeLimit(.minutes(2)))
 struct WelfareBrokerProcessTests {
-    @Test("welfare-broker prints its address first, serves another client (kcat), and exits 0 on SIGTERM")
+    @Test("welfare-broker prints its address first and writes it to --address-file, serves another client (kcat), and exits 0 on SIGTERM")
     func brokerProcessServesKcatAndStopsCleanly() async throws {
         let kcat = "/usr/bin/kcat"
         try #require(FileManager.default.isExecutableFile(atPath: kcat), "kcat is installed by `make test` (apt-get install kcat)")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let addressFile = directory.appendingPathComponent("broker.address").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.executable("welfare-broker"))
-        process.arguments = ["--catalogue", TestPaths.repositoryRoot.appendingPathComponent("topics/catalogue.yaml").path]
+        process.arguments = ["--catalogue", TestPaths.repositoryRoot.appendingPathComponent("topics/catalogue.yaml").path, "--address-file", addressFile]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -26,6 +29,9 @@ struct WelfareBrokerProcessTests {
         }
         let address = String(decoding: firstLine, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         #expect(address.hasPrefix("127.0.0.1:"))
+        // The file is written before the address is printed: whole, and nothing else is left beside it.
+        #expect(try String(contentsOfFile: addressFile, encoding: .utf8) == address + "\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["broker.address"])
 
         let produced = try runProgram(kcat, ["-P", "-b", address, "-t", "welfare.notifications", "-K", ":"],
                                       stdin: "k1:hello\nk2:world\n")

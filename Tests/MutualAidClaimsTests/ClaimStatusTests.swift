@@ -14,8 +14,8 @@ struct ClaimStatusTests {
         try broker.createTopic("welfare.mutual-aid-claims", partitions: 2)
         try broker.createTopic("welfare.mutual-aid-claims.dlq", partitions: 3)
         try broker.createTopic("welfare.notifications", partitions: 12)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("claim-status-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let store = directory.appendingPathComponent("claims.sqlite").path
         let worker = try ChildProcess(TestPaths.executable("mutual-aid-claims-worker"), ["--bootstrap-servers", broker.bootstrapServers, "--store", store],
                                       environment: ["WELFARE_LOG_LEVEL": "warning"])

@@ -19,13 +19,14 @@ struct ConfigFileTests {
     @Test("a bad plan entry stops the worker with a message naming the entry")
     func badPlan() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
         try """
             version: x
             contribution_fen: 10000
             waiting_period_days: 90
             risks:
               - {code: FLOOD, waiting_period: false, formula: percent_of_self_paid, percent: 150, caps_fen: {year: 1}, documents: [id_card]}
-            """.write(to: file, atomically: true, encoding: .utf8)
+            """.write(to: file, atomically: false, encoding: .utf8)
         #expect { try PlanSettings.load(path: file.path) } throws: { String(describing: $0).contains("risks.FLOOD.percent") }
     }
 

@@ -19,8 +19,8 @@ struct ReplayTests {
         let stream = MutualAidClaimsStream(members: 150, seed: 3, faultEvery: 40).messages(count: 3_000)
         try await publish(stream.map { ($0.key, $0.value) }, topic: "welfare.mutual-aid-claims", bootstrap: broker.bootstrapServers)
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let domain = MutualAidClaimsDomain(plan: .contract)
         let first = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.mutual-aid-claims",
                                      notificationsTopic: "notifications.first", directory: directory)

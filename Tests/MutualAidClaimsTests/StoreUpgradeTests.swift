@@ -17,6 +17,7 @@ struct StoreUpgradeTests {
             INSERT INTO ma_claim_history VALUES ('C-9', 0, 'SUBMITTED', '2026-05-10T09:00:00+08:00', 'e1', 'mutual_aid.claim.submitted.v1'),
                                                 ('C-9', 1, 'APPROVED', '2026-05-20T09:00:00+08:00', 'e2', 'mutual_aid.claim.reviewed.v1');
             """)
+        defer { removeUpgradedStore(store) }
         let (order, report, members) = try store.queue.read { db in
             (try String.fetchAll(db, sql: "SELECT claim_id FROM ma_claims ORDER BY rowid"),
              try ClaimStatusReport.load(claimID: "C-9", db: db),

@@ -21,8 +21,8 @@ struct ReplayTests {
         let stream = NewEmploymentBenefitsStream(workers: 120, seed: 5, voucherSecret: secret).messages(count: 3_000)
         try await publish(stream.map { ($0.key, $0.value) }, topic: "welfare.new-employment-benefits", bootstrap: broker.bootstrapServers)
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         // A small hardship quota so that the waiting list and promotions are exercised.
         var benefits = BenefitCatalogue.contract.benefits.filter { $0.code != "HARDSHIP_GRANT" }
         benefits.append(.init(code: "HARDSHIP_GRANT", yearlyLimit: 1, yearlyQuota: 3, minActiveDays: 0, occupations: nil, voucherValidDays: 30))

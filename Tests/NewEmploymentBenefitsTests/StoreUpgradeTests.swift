@@ -15,6 +15,7 @@ struct StoreUpgradeTests {
                 (7, 'APP-1', 'W-1', 'MEAL_DISCOUNT', 2026, 'GRANTED', NULL, 12, x'01', '2026-08-08', 'v1', '2026-05-10T09:00:00+08:00', 'e1'),
                 (9, 'APP-2', 'W-2', 'MEAL_DISCOUNT', 2026, 'WAITLISTED', NULL, 15, NULL, NULL, 'v1', '2026-05-10T09:01:00+08:00', 'e2');
             """)
+        defer { removeUpgradedStore(store) }
         let (applications, waitlisted) = try store.queue.read { db in
             (try Row.fetchAll(db, sql: "SELECT seq, application_id, state FROM ne_applications ORDER BY seq").map { "\($0[0] as Int):\($0[1] as String):\($0[2] as String)" },
              try String.fetchAll(db, sql: """

@@ -68,7 +68,7 @@ struct AdminToolTests {
             {"key": "T-1", "value": \(tallyEventText(id: "good-1", tally: "T-1", amount: "10"))}
             {"key": "T-2", "value": \(tallyEventText(id: "bad-amount", tally: "T-2", amount: "\"ten\""))}
             {"key": "T-3", "value": \(tallyEventText(id: "bad-key", tally: "T-4", amount: "5"))}
-            """.write(to: events, atomically: true, encoding: .utf8)
+            """.write(to: events, atomically: false, encoding: .utf8)
         let published = try runProgram(TestPaths.executable("welfare-publish"), [
             "--bootstrap-servers", broker.bootstrapServers, "--topic", "welfare.tally", "--file", events.path,
         ])
@@ -95,7 +95,7 @@ struct AdminToolTests {
 
         let corrected = directory.appendingPathComponent("corrected.ndjson")
         try "{\"key\": \"T-2\", \"value\": \(tallyEventText(id: "bad-amount", tally: "T-2", amount: "10"))}\n"
-            .write(to: corrected, atomically: true, encoding: .utf8)
+            .write(to: corrected, atomically: false, encoding: .utf8)
         let fixed = try runProgram(admin, redrive + ["--event-id", "bad-amount", "--corrected", corrected.path])
         #expect(fixed.status == 0)
         #expect(fixed.output.contains("bad-amount as corrected"))

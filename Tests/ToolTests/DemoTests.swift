@@ -7,6 +7,7 @@ struct DemoTests {
     @Test("welfare-demo in a reduced size runs the broker and three workers, reports outcomes, dead letters, notifications and a claim, and exits 0")
     func demoReport() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.executable("welfare-demo"))
         process.arguments = ["--events", "300", "--directory", directory]

@@ -11,11 +11,12 @@ struct PublishToolTests {
         let broker = try EmbeddedBroker()
         try broker.createTopic("welfare.volunteer-hours", partitions: 3)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString).ndjson")
+        defer { try? FileManager.default.removeItem(at: file) }
         try """
             {"key": "V-1", "value": {"specversion": "1.0", "id": "e1", "type": "volunteer.registered.v1"}}
 
             {"key": "V-2", "value": "raw text, sent as-is"}
-            """.write(to: file, atomically: true, encoding: .utf8)
+            """.write(to: file, atomically: false, encoding: .utf8)
         let fromFile = try runProgram(TestPaths.executable("welfare-publish"), [
             "--bootstrap-servers", broker.bootstrapServers, "--topic", "welfare.volunteer-hours", "--file", file.path,
         ])
@@ -46,7 +47,8 @@ struct PublishToolTests {
     @Test("a bad NDJSON line stops with its line number and exit status 2")
     func badLine() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).ndjson")
-        try "{\"key\": \"V-1\", \"value\": {}}\nnot json\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "{\"key\": \"V-1\", \"value\": {}}\nnot json\n".write(to: file, atomically: false, encoding: .utf8)
         let result = try runProgram(TestPaths.executable("welfare-publish"), [
             "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--file", file.path,
         ])

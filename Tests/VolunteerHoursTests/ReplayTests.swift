@@ -19,8 +19,8 @@ struct ReplayTests {
         let stream = VolunteerHoursStream(volunteers: 150, seed: 7, faultEvery: 40).messages(count: 3_000)
         try await publish(stream.map { ($0.key, $0.value) }, topic: "welfare.volunteer-hours", bootstrap: broker.bootstrapServers)
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let domain = VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "replay-test-secret-0123456789"))
         let first = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.volunteer-hours",
                                      notificationsTopic: "notifications.first", directory: directory)

@@ -13,6 +13,7 @@ struct StoreUpgradeTests {
             INSERT INTO volunteer_records VALUES ('R-1', 'V-1', 'ORG-1', 'ACT-1', '社区清洁', '玉林社区', '清扫', 'U-1',
                 '2026-05-10T09:00:00+08:00', '2026-05-10T12:30:00+08:00', 1778374800000000, 1778387400000000, '2026-05-10', 210, NULL, 0, 'PENDING');
             """)
+        defer { removeUpgradedStore(store) }
         let (record, indexed) = try store.queue.read { db in
             (try Row.fetchOne(db, sql: "SELECT record_id, claimed_minutes, state FROM volunteer_records").map { "\($0[0] as String):\($0[1] as Int):\($0[2] as String)" },
              try Int.fetchOne(db, sql: """
@@ -38,6 +39,7 @@ struct StoreUpgradeTests {
             INSERT INTO volunteer_record_history VALUES ('R-2', 0, 'PENDING', 'e1', 'volunteer.hours.submitted.v1', '2026-05-11T18:00:00+08:00');
             INSERT INTO volunteer_record_history VALUES ('R-2', 1, 'APPROVED', 'e2', 'volunteer.hours.approved.v1', '2026-05-11T20:00:00+08:00');
             """)
+        defer { removeUpgradedStore(store) }
         let (records, history, approved) = try store.queue.read { db in
             (try String.fetchAll(db, sql: "SELECT record_id || ':' || state || ':' || claimed_minutes FROM volunteer_records ORDER BY rowid"),
              try String.fetchAll(db, sql: "SELECT record_id || '/' || seq || ':' || state FROM volunteer_record_history ORDER BY record_id, seq"),

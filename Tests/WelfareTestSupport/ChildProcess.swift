@@ -1,4 +1,5 @@
 import Foundation
+import WorkerRuntime
 
 /// Paths of the things tests run.
 public enum TestPaths {
@@ -27,8 +28,8 @@ public final class ChildProcess: @unchecked Sendable {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)")
         stdoutPath = base.path + ".out"
         stderrPath = base.path + ".err"
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = WorkerStore.createPrivateFile(atPath: stdoutPath)
+        _ = WorkerStore.createPrivateFile(atPath: stderrPath)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

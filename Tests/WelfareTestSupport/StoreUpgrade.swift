@@ -15,3 +15,8 @@ public func upgradedStore<Domain: DomainHandler>(_ domain: Domain, from migratio
     try queue.close()
     return try WorkerStore(path: path) { domain.registerMigrations(in: &$0) }
 }
+
+/// Deletes the folder `upgradedStore` made for a store (call it deferred, once the test is done with it).
+public func removeUpgradedStore(_ store: WorkerStore) {
+    try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent)
+}

@@ -14,7 +14,7 @@ struct ConfigurationTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("worker.yaml")
-        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        try yaml.write(to: file, atomically: false, encoding: .utf8)
         return try WorkerConfiguration.load(path: file.path, environment: environment, knownKeys: keys)
     }
 
@@ -58,6 +58,17 @@ struct ConfigurationTests {
             TallyDomain().registerMigrations(in: &$0)
         }
         #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -48 * 1024)
+    }
+
+    @Test("a new store file is created with mode 0600, and a second create of the same file is refused")
+    func storeFileMode() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("private.sqlite").path
+        _ = try WorkerStore(path: path) { TallyDomain().registerMigrations(in: &$0) }
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        #expect(WorkerStore.createPrivateFile(atPath: path) == false)
     }
 
     @Test("an unknown key is refused, naming it and the file")

@@ -48,7 +48,7 @@ public enum WorkerLauncher {
             runtime.kafka["bootstrap.servers"] = broker.bootstrapServers
             logger.notice("no bootstrap servers configured: started an embedded Kafka broker", metadata: ["bootstrap_servers": "\(broker.bootstrapServers)"])
             if let file = configuration.optionalString("embedded.address_file") {
-                try (broker.bootstrapServers + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+                try broker.writeAddress(to: file)
             }
             embedded = broker
         }

@@ -23,9 +23,7 @@ public final class WorkerStore: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw StoreError("cannot create store \(path)")
-            }
+            guard WorkerStore.createPrivateFile(atPath: path) else { throw StoreError("cannot create store \(path)") }
         }
         var configuration = Configuration()
         configuration.journalMode = .wal
@@ -56,6 +54,15 @@ public final class WorkerStore: Sendable {
             }
         }
         try migrator.migrate(queue)
+    }
+
+    /// Creates an empty file readable and writable by its owner only (0600); false if it exists or cannot be
+    /// made. (Foundation's `createFile` writes through a folder it leaves behind in /tmp on Linux.)
+    public static func createPrivateFile(atPath path: String) -> Bool {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return false }
+        close(descriptor)
+        return true
     }
 
     /// Opens an existing store read-only (for lookups while a worker writes).

@@ -33,7 +33,6 @@ public final class EmbeddedBroker: @unchecked Sendable {
         EmbeddedBroker.disableNagleOnListeners(bootstrapServers: bootstrapServers)
     }
 
-    /// Creates a topic (an existing one is left as it is).
     /// Writes the bootstrap address and a newline to `path`, whole or not at all: a temporary file beside it,
     /// then a rename (Foundation's atomic write leaves a folder behind in /tmp on Linux each time).
     public func writeAddress(to path: String) throws {
@@ -42,10 +41,11 @@ public final class EmbeddedBroker: @unchecked Sendable {
         guard rename(temporary, path) == 0 else {
             let code = errno
             try? FileManager.default.removeItem(atPath: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)])
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
     }
 
+    /// Creates a topic (an existing one is left as it is).
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
         try KafkaError.check(
             rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor)),

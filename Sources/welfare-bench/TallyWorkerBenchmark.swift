@@ -29,12 +29,7 @@ struct TallyWorkerBenchmark: ParsableCommand {
             return z ^ (z >> 31)
         }
         let high = mix(UInt64(index)), low = mix(high)
-        let hex = String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
-        let characters = Array(hex)
+        let characters = Array(String(format: "%016llx%016llx", high, low))
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }
-}
-
-private extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -23,6 +23,8 @@ public final class Consumer: @unchecked Sendable {
     private let closed = Atomic<Bool>(false)
     /// Topic names by librdkafka topic handle, so a message's topic costs no allocation (polling thread only).
     private var topicNames: [OpaquePointer: String] = [:]
+    /// Partition leaders by topic, as last read from the cluster (polling thread only; see `wakeFetchers`).
+    var partitionLeaders: [String: [Int32: Int32]] = [:]
 
     /// Makes a consumer. `rebalance` hears of assignments and revocations in group mode; without it the
     /// consumer starts at the committed offsets (else `auto.offset.reset`). `onError` hears of errors

@@ -52,6 +52,11 @@ public final class EmbeddedBroker: @unchecked Sendable {
             "create topic \(name)")
     }
 
+    /// Makes a broker the leader of a partition (clients learn of it with their next metadata request).
+    public func setPartitionLeader(topic: String, partition: Int32, brokerID: Int32) throws(KafkaError) {
+        try KafkaError.check(rd_kafka_mock_partition_set_leader(cluster, topic, partition, brokerID), "move the leader of \(topic) [\(partition)]")
+    }
+
     /// Makes a broker refuse connections (and drop the ones it has) until `setBrokerUp`.
     public func setBrokerDown(_ brokerID: Int32) throws(KafkaError) {
         try KafkaError.check(rd_kafka_mock_broker_set_down(cluster, brokerID), "take broker \(brokerID) down")

@@ -8,6 +8,7 @@ public final class WorkerMetrics: Sendable {
     private let transactionSeconds: DurationHistogram
     private let outboxBacklog: Gauge
     private let healthy: Gauge
+    private let fetchWakeUps: Counter
 
     private static var messages: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -45,6 +46,10 @@ public final class WorkerMetrics: Sendable {
             descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "worker_healthy", unitName: "",
                                              helpText: "1 while the worker is processing, 0 while stuck retrying a fault"),
             labels: [("worker", worker)])
+        fetchWakeUps = registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "fetch_wakeups", unitName: "total",
+                                             helpText: "Times the consumer's prefetch queue ran dry in a backlog and its fetchers were woken"),
+            labels: [("worker", worker)])
     }
 
     /// Records one committed batch.
@@ -65,6 +70,9 @@ public final class WorkerMetrics: Sendable {
     public func recordRetry(kind: String) {
         registry.makeCounter(descriptor: Self.retries, labels: [("worker", worker), ("kind", kind)]).increment()
     }
+
+    /// Records a wake-up of the consumer's fetchers (its queue ran dry right after a full poll).
+    public func recordFetchWakeUp() { fetchWakeUps.increment() }
 
     public func setOutboxBacklog(_ count: Int) { outboxBacklog.set(Double(count)) }
 

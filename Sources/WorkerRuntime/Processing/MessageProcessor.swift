@@ -15,6 +15,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     private let entityIDField: String
     /// Renders outbox messages while the writer thread applies the rest of a batch.
     private let renderQueue = DispatchQueue(label: "welfare.outbox.render", qos: .userInitiated)
+    /// Checks the messages of a batch that were not checked ahead while the writer applies those that were.
+    private let checkQueue = DispatchQueue(label: "welfare.checks", qos: .userInitiated)
 
     public init(handler: Handler, deadLetterTopic: String, notificationsTopic: String) {
         self.handler = handler
@@ -35,9 +37,9 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         /// Outbox messages in input order, notifications not yet rendered: handed in chunks to the
         /// rendering thread and written to the outbox at the end of the batch.
         fileprivate var pending: [PendingOutbox] = []
-        /// Checks made inside the transaction (messages not checked ahead), kept so that they are freed
+        /// Checks made during the transaction (messages not checked ahead), kept so that they are freed
         /// with the result on the engine's thread rather than on the writer's.
-        fileprivate var preparedHere: [PreparedMessage<Handler.Event>] = []
+        fileprivate var checkedHere: CheckPipeline<Handler.Event>?
     }
 
     fileprivate enum PendingOutbox: Sendable {
@@ -104,9 +106,19 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         }
     }
 
-    /// Prepares messages ahead of their transaction, on the calling thread only.
-    public func prepareAhead(_ messages: [ConsumedMessage]) -> PreparedBatch {
-        PreparedBatch(positions: messages.map { ($0.topic, $0.partition, $0.offset) }, messages: prepareAll(messages, workers: 1))
+    /// Prepares messages ahead of their transaction, on the calling thread only, a chunk at a time until
+    /// `enough` says to stop (the running transaction is done: the rest is checked while the next one runs).
+    public func prepareAhead(_ messages: [ConsumedMessage], until enough: () -> Bool = { false }) -> PreparedBatch {
+        var positions: [(topic: String, partition: Int32, offset: Int64)] = []
+        var prepared: [PreparedMessage<Handler.Event>] = []
+        positions.reserveCapacity(messages.count)
+        prepared.reserveCapacity(messages.count)
+        for message in messages {
+            if prepared.count % Self.checkChunk == 0 && enough() { break }
+            positions.append((message.topic, message.partition, message.offset))
+            prepared.append(prepare(message))
+        }
+        return PreparedBatch(positions: positions, messages: prepared)
     }
 
     /// Runs only the checks that need no store over a batch; returns how many are valid events (for benchmarks).
@@ -151,7 +163,9 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     public func process(_ messages: [ConsumedMessage], ahead: PreparedBatch? = nil, db: Database) throws -> BatchResult {
         var result = BatchResult()
         let covered = ahead?.coveredPrefix(of: messages) ?? 0
-        let rest = covered < messages.count ? prepareAll(Array(messages[covered...])) : []
+        // Messages not checked ahead are checked on another thread, chunk by chunk, as the writer goes.
+        let rest = covered < messages.count
+            ? CheckPipeline(messages[covered...], chunkSize: Self.checkChunk, queue: checkQueue) { [self] in prepare($0) } : nil
         let statements = try Statements(db)
         let renderer = renderer
         let pipeline = OutboxRenderPipeline<PendingOutbox>(queue: renderQueue) { item in
@@ -161,7 +175,9 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             }
         }
         for (index, message) in messages.enumerated() {
-            let preparation = if index < covered, let ahead { ahead.messages[index] } else { rest[index - covered] }
+            let preparation = if index < covered, let ahead { ahead.messages[index] } else if let rest { rest[index - covered] } else {
+                prepare(message)  // not reached: `rest` covers every message after `covered`
+            }
             try process(message, preparation, statements, db: db, into: &result)
             result.nextOffsets[message.topicPartition] = message.offset + 1
             if result.pending.count >= Self.renderChunk {
@@ -178,12 +194,14 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             result.outbox.append(try OutboxRecord.insert(record, using: statements.outbox, db: db))
         }
         // Checks done here are let go of on the engine's thread, not on this one.
-        result.preparedHere = rest
+        result.checkedHere = rest
         return result
     }
 
     /// Outbox messages handed to the rendering thread at a time.
     static var renderChunk: Int { 512 }
+    /// Messages checked at a time for the writer when they were not checked ahead.
+    static var checkChunk: Int { 256 }
 
     private func process(_ message: ConsumedMessage, _ preparation: PreparedMessage<Handler.Event>, _ statements: Statements, db: Database, into result: inout BatchResult) throws {
         switch preparation {

@@ -37,6 +37,10 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     private var lastLagUpdate: ContinuousClock.Instant = .now
     /// The checks of the next batch, done while the previous one committed.
     private var preparedAhead: MessageProcessor<Handler>.PreparedBatch?
+    /// The last batch the writer finished, let go of once the next one is handed to the writer.
+    private var retiredJob: WriterJob<Handler>?
+    /// Whether the last poll got all it asked for (the consumer's queue had more).
+    private var lastPollFilled = false
     /// The last committed batch, whose outbox rows are handed to the producer during the next transaction.
     private var committedToSend: MessageProcessor<Handler>.BatchResult?
     /// Runs the transactions, so that the engine's thread polls, checks and sends meanwhile.
@@ -155,15 +159,21 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         writer.async(group: writing) { [self] in
             job.outcome = Result { try commit(job.batch, ahead: job.ahead, deleting: confirmed) }
         }
+        // The last batch is let go of only now, while the writer has work.
+        retiredJob?.letGo()
+        retiredJob = nil
         sendCommitted(consumer, producer)
         if settings.assignment == .direct && !paused && carried.count < 2 * settings.batchMaxMessages {
             pollInto(consumer, maxWait: .zero, upTo: 2 * settings.batchMaxMessages)
         }
         let following = Array(carried.dropFirst(batch.count).prefix(settings.batchMaxMessages))
-        if !following.isEmpty { preparedAhead = processor.prepareAhead(following) }
+        if !following.isEmpty {
+            // Until the transaction is done; the writer's checking thread takes the rest as the next one runs.
+            preparedAhead = processor.prepareAhead(following) { writing.wait(timeout: .now()) == .success }
+        }
         writing.wait()
         let outcome = job.outcome
-        job.letGo()
+        retiredJob = job
         switch outcome {
         case .success(let result)?:
             carried.removeFirst(batch.count)
@@ -364,8 +374,16 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 
     private func pollInto(_ consumer: Consumer, maxWait: Duration, upTo limit: Int? = nil) {
         do {
-            let messages = try consumer.poll(maxMessages: max(1, (limit ?? settings.batchMaxMessages) - carried.count), maxWait: maxWait)
+            let wanted = max(1, (limit ?? settings.batchMaxMessages) - carried.count)
+            let messages = try consumer.poll(maxMessages: wanted, maxWait: maxWait)
             carried += messages
+            // librdkafka 2.0.2 may have stopped fetching when its queue filled and look again only up to a
+            // second later: if the queue ran dry right after a full poll, wake its fetchers now.
+            if messages.count < wanted && lastPollFilled && !assigned.isEmpty {
+                consumer.wakeFetchers(of: assigned)
+                metrics.recordFetchWakeUp()
+            }
+            lastPollFilled = messages.count >= wanted
             health.polled()
         } catch {
             logger.error("Kafka consumer failed", metadata: ["error": "\(error)"])
@@ -446,8 +464,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 }
 
 /// A batch handed to the writer thread and its outcome handed back; the `DispatchGroup` wait between the
-/// write and the read orders them. The engine's thread lets go of the batch and its checks (`letGo`), so
-/// the writer thread never spends its time freeing ten thousand messages.
+/// write and the read orders them. The engine's thread lets go of the batch and its checks (`letGo`) once
+/// the next batch is with the writer, so the writer neither frees ten thousand messages nor waits for that.
 private final class WriterJob<Handler: DomainHandler>: @unchecked Sendable {
     private(set) var batch: [ConsumedMessage]
     private(set) var ahead: MessageProcessor<Handler>.PreparedBatch?

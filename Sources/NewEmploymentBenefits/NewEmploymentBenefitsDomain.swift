@@ -42,7 +42,10 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
             return .applied([BenefitNotices.welcome(workerID: workerID, occupation: occupation)])
 
         case .activityReported(let workerID, let platform, let day, let orders, let onlineMinutes):
-            guard try store.occupation(of: workerID) != nil else { return reject("UNKNOWN_WORKER", "worker \(workerID) is not registered") }
+            // A worker stays registered with the same occupation: the memo spares a search per report.
+            guard try context.memo.value(for: workerID, in: store.db, fetch: { try store.occupation(of: workerID) }) != nil else {
+                return reject("UNKNOWN_WORKER", "worker \(workerID) is not registered")
+            }
             guard day <= context.date else { return reject("FUTURE_DAY", "day \(day) is after the event's date \(context.date)") }
             try store.setActivity(workerID: workerID, platform: platform, day: day, orders: orders, onlineMinutes: onlineMinutes)
             return .applied([])

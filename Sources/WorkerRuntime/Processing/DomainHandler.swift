@@ -40,8 +40,10 @@ public struct EventContext: Sendable {
     /// Where the message was read, for ordering by input order.
     public let partition: Int32
     public let offset: Int64
+    /// Unchanging facts of this store that earlier events looked up (see `StoreMemo`).
+    public let memo: StoreMemo
 
-    public init(event: CloudEvent, partition: Int32, offset: Int64) {
+    public init(event: CloudEvent, partition: Int32, offset: Int64, memo: StoreMemo = StoreMemo(capacity: 0)) {
         eventID = event.id
         type = event.type
         source = event.source
@@ -50,6 +52,7 @@ public struct EventContext: Sendable {
         date = ShanghaiTime.date(of: event.time)
         self.partition = partition
         self.offset = offset
+        self.memo = memo
     }
 }
 

@@ -37,8 +37,6 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     private var lastLagUpdate: ContinuousClock.Instant = .now
     /// The checks of the next batch, done while the previous one committed.
     private var preparedAhead: MessageProcessor<Handler>.PreparedBatch?
-    /// The last batch the writer finished, let go of once the next one is handed to the writer.
-    private var retiredJob: WriterJob<Handler>?
     /// Whether the last poll got all it asked for (the consumer's queue had more).
     private var lastPollFilled = false
     /// The last committed batch, whose outbox rows are handed to the producer during the next transaction.
@@ -159,9 +157,6 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         writer.async(group: writing) { [self] in
             job.outcome = Result { try commit(job.batch, ahead: job.ahead, deleting: confirmed) }
         }
-        // The last batch is let go of only now, while the writer has work.
-        retiredJob?.letGo()
-        retiredJob = nil
         sendCommitted(consumer, producer)
         if settings.assignment == .direct && !paused && carried.count < 2 * settings.batchMaxMessages {
             pollInto(consumer, maxWait: .zero, upTo: 2 * settings.batchMaxMessages)
@@ -173,7 +168,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         }
         writing.wait()
         let outcome = job.outcome
-        retiredJob = job
+        job.letGo()
         switch outcome {
         case .success(let result)?:
             carried.removeFirst(batch.count)
@@ -464,8 +459,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 }
 
 /// A batch handed to the writer thread and its outcome handed back; the `DispatchGroup` wait between the
-/// write and the read orders them. The engine's thread lets go of the batch and its checks (`letGo`) once
-/// the next batch is with the writer, so the writer neither frees ten thousand messages nor waits for that.
+/// write and the read orders them. The engine's thread lets go of the batch and its checks (`letGo`), so
+/// the writer thread never spends its time freeing ten thousand messages.
 private final class WriterJob<Handler: DomainHandler>: @unchecked Sendable {
     private(set) var batch: [ConsumedMessage]
     private(set) var ahead: MessageProcessor<Handler>.PreparedBatch?

@@ -8,7 +8,6 @@ public struct FastStatement {
     private let statement: Statement
     private let handle: OpaquePointer
     private let connection: OpaquePointer?
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// Prepares (once per connection, then from GRDB's cache) a statement for `db`.
     public init(_ db: Database, sql: String) throws {
@@ -19,86 +18,87 @@ public struct FastStatement {
 
     /// Runs a statement that returns no rows (binding first).
     public func execute(_ values: FastValue...) throws {
-        sqlite3_reset(handle)
-        bindArray(values)
-        try stepToEnd()
+        try bound(values) { try stepToEnd() }
     }
 
     /// Runs a query and returns its first row's first column as an integer (nil for no row or NULL).
     public func integer(_ values: FastValue...) throws -> Int64? {
-        sqlite3_reset(handle)
-        bindArray(values)
-        defer { sqlite3_reset(handle) }
-        let code = sqlite3_step(handle)
-        if code == SQLITE_ROW { return sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 0) }
-        if code == SQLITE_DONE { return nil }
-        throw failure(code)
+        try firstRow(values) { handle in sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 0) } ?? nil
     }
 
     /// Runs a query and returns its first row's first column as bytes (nil for no row).
     public func blob(_ values: FastValue...) throws -> [UInt8]? {
-        sqlite3_reset(handle)
-        bindArray(values)
-        defer { sqlite3_reset(handle) }
-        let code = sqlite3_step(handle)
-        if code == SQLITE_ROW {
+        try firstRow(values) { handle in
             let count = Int(sqlite3_column_bytes(handle, 0))
             guard let pointer = sqlite3_column_blob(handle, 0) else { return [] }
             return [UInt8](UnsafeRawBufferPointer(start: pointer, count: count))
         }
-        if code == SQLITE_DONE { return nil }
-        throw failure(code)
     }
 
     /// Runs a query and decodes its first row (nil for no row).
     public func row<Value>(_ values: FastValue..., decode: (FastRow) -> Value) throws -> Value? {
-        sqlite3_reset(handle)
-        bindArray(values)
-        defer { sqlite3_reset(handle) }
-        let code = sqlite3_step(handle)
-        if code == SQLITE_ROW { return decode(FastRow(handle: handle)) }
-        if code == SQLITE_DONE { return nil }
-        throw failure(code)
+        try firstRow(values) { handle in decode(FastRow(handle: handle)) }
     }
 
     /// Whether a query returns a row.
     public func exists(_ values: FastValue...) throws -> Bool {
-        sqlite3_reset(handle)
-        bindArray(values)
-        defer { sqlite3_reset(handle) }
-        let code = sqlite3_step(handle)
-        if code == SQLITE_ROW { return true }
-        if code == SQLITE_DONE { return false }
-        throw failure(code)
+        try firstRow(values) { _ in true } ?? false
     }
 
     /// Rows changed by the last `execute`.
     public var changes: Int { Int(sqlite3_changes(connection)) }
 
-    private func bindArray(_ values: [FastValue]) {
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            switch value {
-            case .null: sqlite3_bind_null(handle, index)
-            case .integer(let number): sqlite3_bind_int64(handle, index, number)
-            case .text(let text):
-                var text = text
-                text.withUTF8 { buffer in
-                    if let base = buffer.baseAddress, buffer.count > 0 {
-                        base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { chars in
-                            _ = sqlite3_bind_text(handle, index, chars, Int32(buffer.count), FastStatement.transient)
-                        }
-                    } else {
-                        _ = sqlite3_bind_text(handle, index, "", 0, nil)
-                    }
-                }
-            case .blob(let bytes):
-                bytes.withUnsafeBytes { buffer in
-                    _ = sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), FastStatement.transient)
-                }
-            }
+    /// Steps a query once with `values` bound and reads its first row, if any.
+    private func firstRow<Value>(_ values: [FastValue], _ read: (OpaquePointer) -> Value) throws -> Value? {
+        try bound(values) {
+            let code = sqlite3_step(handle)
+            defer { sqlite3_reset(handle) }
+            if code == SQLITE_ROW { return read(handle) }
+            if code == SQLITE_DONE { return nil }
+            throw failure(code)
         }
     }
+
+    /// Runs `body` with `values` bound. Text and bytes are bound in place (SQLITE_STATIC), without SQLite
+    /// copying them: their buffers live for the nested closures' span only, so `body` steps and resets the
+    /// statement inside, and the bindings are cleared before returning (no statement keeps a dangling one).
+    private func bound<Result>(_ values: [FastValue], _ body: () throws -> Result) throws -> Result {
+        sqlite3_reset(handle)
+        defer { sqlite3_clear_bindings(handle) }
+        return try bind(values, from: 0, body)
+    }
+
+    private func bind<Result>(_ values: [FastValue], from offset: Int, _ body: () throws -> Result) throws -> Result {
+        guard offset < values.count else { return try body() }
+        let index = Int32(offset + 1)
+        switch values[offset] {
+        case .null:
+            sqlite3_bind_null(handle, index)
+        case .integer(let number):
+            sqlite3_bind_int64(handle, index, number)
+        case .text(var text):
+            return try text.withUTF8 { buffer in
+                if let base = buffer.baseAddress, buffer.count > 0 {
+                    _ = base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { sqlite3_bind_text(handle, index, $0, Int32(buffer.count), nil) }
+                } else {
+                    _ = sqlite3_bind_text(handle, index, "", 0, FastStatement.transient)
+                }
+                return try bind(values, from: offset + 1, body)
+            }
+        case .blob(let bytes):
+            return try bytes.withUnsafeBytes { buffer in
+                if let base = buffer.baseAddress, buffer.count > 0 {
+                    _ = sqlite3_bind_blob(handle, index, base, Int32(buffer.count), nil)
+                } else {
+                    _ = sqlite3_bind_zeroblob(handle, index, 0)
+                }
+                return try bind(values, from: offset + 1, body)
+            }
+        }
+        return try bind(values, from: offset + 1, body)
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     private func stepToEnd() throws {
         while true {

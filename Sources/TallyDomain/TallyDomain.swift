@@ -61,9 +61,16 @@ public struct TallyDomain: WorkerDomain {
             if insert.changes == 0 {
                 return .rejected(reasonCode: "DUPLICATE_ENTRY", detail: "entry \(entryID) was already added", notices: [])
             }
-            // Read, then write the new total (an upsert with RETURNING costs SQLite a temporary table per row).
-            let total = (try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?").integer(.text(tallyID)) ?? 0) + amount
-            try FastStatement(db, sql: "INSERT OR REPLACE INTO tally_totals (tally_id, total) VALUES (?, ?)").execute(.text(tallyID), .integer(total))
+            // Read, then write the new total (an upsert with RETURNING costs SQLite a temporary table per row;
+            // an UPDATE of a known row rewrites it in place, where INSERT OR REPLACE deletes and inserts it).
+            let total: Int64
+            if let known = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?").integer(.text(tallyID)) {
+                total = known + amount
+                try FastStatement(db, sql: "UPDATE tally_totals SET total = ? WHERE tally_id = ?").execute(.integer(total), .text(tallyID))
+            } else {
+                total = amount
+                try FastStatement(db, sql: "INSERT INTO tally_totals (tally_id, total) VALUES (?, ?)").execute(.text(tallyID), .integer(total))
+            }
             return .applied([Notification(
                 template: "tally.added", recipient: .member, id: tallyID,
                 params: ["entry_id": .string(entryID), "amount": .integer(amount), "total": .integer(total)],

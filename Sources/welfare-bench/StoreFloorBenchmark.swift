@@ -47,7 +47,8 @@ struct StoreFloorBenchmark: ParsableCommand {
                         """)
                     let entry = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
                     let total = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?")
-                    let replace = try FastStatement(db, sql: "INSERT OR REPLACE INTO tally_totals (tally_id, total) VALUES (?, ?)")
+                    let update = try FastStatement(db, sql: "UPDATE tally_totals SET total = ? WHERE tally_id = ?")
+                    let insert = try FastStatement(db, sql: "INSERT INTO tally_totals (tally_id, total) VALUES (?, ?)")
                     let outbox = try FastStatement(db, sql: "INSERT INTO runtime_outbox (topic, message_key, message_value, headers) VALUES (?, ?, ?, ?)")
                     var first: Int64?
                     for index in indices {
@@ -56,8 +57,12 @@ struct StoreFloorBenchmark: ParsableCommand {
                         try claim.execute(.text(eventID), .blob(Array(repeating: UInt8(index & 0xff), count: 16)), .text("welfare.tally"),
                                           .int((index % 50_000) % 64), .int(index / 64), .text("tally.added.v1"))
                         try entry.execute(.text("entry-\(index)"), .text(tally), .int(index % 100 + 1), .text(eventID))
-                        let sum = (try total.integer(.text(tally)) ?? 0) + Int64(index % 100 + 1)
-                        try replace.execute(.text(tally), .integer(sum))
+                        let amount = Int64(index % 100 + 1)
+                        if let known = try total.integer(.text(tally)) {
+                            try update.execute(.integer(known + amount), .text(tally))
+                        } else {
+                            try insert.execute(.text(tally), .integer(amount))
+                        }
                         try outbox.execute(.text("welfare.notifications"), .blob(Array(tally.utf8)), .blob(notification), .text(headers))
                         if first == nil { first = db.lastInsertedRowID }
                     }

@@ -24,27 +24,34 @@ extension VolunteerHoursDomain {
             .rejected(reasonCode: code, detail: detail, notices: [VolunteerNotices.recordRejected(
                 organizationID: submission.organizationID, recordID: submission.recordID, volunteerID: submission.volunteerID, reasonCode: code)])
         }
-        guard try store.volunteer(submission.volunteerID) != nil else {
+        // Registration never goes away: once found, the memo answers for the volunteer.
+        guard try context.memo.value(for: "registered:" + submission.volunteerID, in: store.db, fetch: {
+            try store.volunteer(submission.volunteerID).map { _ in "" }
+        }) != nil else {
             return refuse("UNKNOWN_VOLUNTEER", "volunteer \(submission.volunteerID) is not registered")
         }
-        if try store.record(submission.recordID) != nil {
-            return refuse("DUPLICATE_RECORD", "record \(submission.recordID) already exists")
+        // The contract checks DUPLICATE_RECORD before the period rules. The common case passes them all, and
+        // then the insert itself finds a taken record id; only a record failing one looks the id up first.
+        func duplicate() throws -> DomainDecision? {
+            try store.record(submission.recordID) == nil ? nil : refuse("DUPLICATE_RECORD", "record \(submission.recordID) already exists")
         }
         if let problem = ServicePeriod.problem(startedAt: submission.startedAt, endedAt: submission.endedAt) {
-            return refuse("INVALID_PERIOD", problem)
+            return try duplicate() ?? refuse("INVALID_PERIOD", problem)
         }
         if submission.endedAt > context.time {
-            return refuse("FUTURE_SERVICE", "ended_at \(submission.endedAt.text) is after the event time \(context.time.text)")
+            return try duplicate() ?? refuse("FUTURE_SERVICE", "ended_at \(submission.endedAt.text) is after the event time \(context.time.text)")
         }
         if try store.hasOverlap(volunteerID: submission.volunteerID, start: submission.startedAt.epochMicroseconds, end: submission.endedAt.epochMicroseconds) {
-            return refuse("OVERLAP", "the period overlaps a pending or approved record of the volunteer")
+            return try duplicate() ?? refuse("OVERLAP", "the period overlaps a pending or approved record of the volunteer")
         }
         let minutes = ServicePeriod.minutes(startedAt: submission.startedAt, endedAt: submission.endedAt)
         let late = LateRecord.isLate(serviceDate: ShanghaiTime.date(of: submission.endedAt), eventDate: context.date,
                                      limit: settings.lateRecordWorkingDays)
         let serviceDate = ShanghaiTime.date(of: submission.startedAt)
-        try store.insertRecord(submission, serviceDate: serviceDate, minutes: minutes, late: late)
-        try store.appendHistory(recordID: submission.recordID, state: "PENDING", context: context)
+        guard try store.insertRecord(submission, serviceDate: serviceDate, minutes: minutes, late: late) else {
+            return refuse("DUPLICATE_RECORD", "record \(submission.recordID) already exists")
+        }
+        try store.appendHistory(recordID: submission.recordID, state: "PENDING", seq: 0, context: context)
         return .applied([VolunteerNotices.pending(
             volunteerID: submission.volunteerID, recordID: submission.recordID, activityName: submission.activityName,
             serviceDate: serviceDate, minutes: minutes, late: late)])
@@ -62,7 +69,7 @@ extension VolunteerHoursDomain {
             return reject("MINUTES_OUT_OF_RANGE", "approved_minutes \(minutes) is not within 1…\(record.periodMinutes)")
         }
         guard let volunteer = try store.volunteer(volunteerID) else { return reject("UNKNOWN_RECORD", "volunteer \(volunteerID) is unknown") }
-        try store.setState(recordID: recordID, state: "APPROVED", approvedMinutes: minutes, context: context)
+        try store.setState(recordID: recordID, state: "APPROVED", approvedMinutes: minutes, historySeq: 1, context: context)
         try store.appendLedger(volunteerID: volunteerID, recordID: recordID, kind: "credit", minutes: minutes, context: context)
         let total = volunteer.totalMinutes + minutes
         let level = StarLevel.level(totalMinutes: total, thresholdsHours: settings.starThresholdsHours)
@@ -79,7 +86,7 @@ extension VolunteerHoursDomain {
         }
         guard record.state == "PENDING" else { return reject("ILLEGAL_TRANSITION", "record \(recordID) is \(record.state), not PENDING") }
         guard approverID != volunteerID else { return reject("SELF_APPROVAL", "a volunteer cannot decline their own record") }
-        try store.setState(recordID: recordID, state: "DECLINED", approvedMinutes: nil, context: context)
+        try store.setState(recordID: recordID, state: "DECLINED", approvedMinutes: nil, historySeq: 1, context: context)
         return .applied([VolunteerNotices.declined(volunteerID: volunteerID, recordID: recordID, reason: reason)])
     }
 

@@ -47,6 +47,22 @@ struct ServiceRecordTests {
         #expect(step.params("welfare.event.rejected")?["reason_code"] == .string(reason))
     }
 
+    @Test("a record id already taken is DUPLICATE_RECORD before any period rule, and after its record was declined",
+          arguments: [
+            ("2026-05-18T09:00:00+08:00", "2026-05-18T12:00:00+08:00"),  // would also overlap
+            ("2026-05-18T10:00:00+08:00", "2026-05-18T10:00:00+08:00"),  // would also be INVALID_PERIOD
+            ("2026-05-20T09:00:00+08:00", "2026-05-20T10:00:01+08:00"),  // would also be FUTURE_SERVICE
+          ])
+    func duplicateRecordFirst(start: String, end: String) throws {
+        let harness = try registered("V-1")
+        try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T09:00:00+08:00", end: "2026-05-18T12:00:00+08:00")
+        let step = try harness.submit("R-1", volunteer: "V-1", start: start, end: end, time: "2026-05-20T10:00:00+08:00")
+        #expect(step.outcome == "rejected" && step.reason == "DUPLICATE_RECORD")
+        try harness.send("volunteer.hours.declined.v1", ["record_id": .string("R-1"), "volunteer_id": .string("V-1"), "approver_id": .string("S"), "reason": .string("重复登记")])
+        #expect(try harness.submit("R-1", volunteer: "V-1", start: "2026-05-19T09:00:00+08:00", end: "2026-05-19T10:00:00+08:00").reason == "DUPLICATE_RECORD")
+        #expect(try harness.recordState("R-1") == "DECLINED")
+    }
+
     @Test("overlap: touching periods are fine; declined and voided records free their period; two records in one batch")
     func overlapCases() throws {
         let harness = try registered("V-1")

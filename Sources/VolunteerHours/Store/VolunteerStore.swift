@@ -75,28 +75,40 @@ struct VolunteerStore {
             """).exists(.text(volunteerID), .integer(start - ServicePeriod.maximumMicroseconds), .integer(end), .integer(start))
     }
 
-    func insertRecord(_ submission: VolunteerEvent.Submission, serviceDate: LocalDate, minutes: Int64, late: Bool) throws {
-        try FastStatement(db, sql: """
+    /// Inserts a new PENDING record; false (and nothing written) when the record id is taken.
+    func insertRecord(_ submission: VolunteerEvent.Submission, serviceDate: LocalDate, minutes: Int64, late: Bool) throws -> Bool {
+        let insert = try FastStatement(db, sql: """
             INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content,
                 submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, late, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')
-            """).execute(.text(submission.recordID), .text(submission.volunteerID), .text(submission.organizationID), .text(submission.activityID),
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING') ON CONFLICT (record_id) DO NOTHING
+            """)
+        try insert.execute(.text(submission.recordID), .text(submission.volunteerID), .text(submission.organizationID), .text(submission.activityID),
                          .text(submission.activityName), .text(submission.place), .text(submission.serviceContent), .text(submission.submittedBy),
                          .text(submission.startedAt.text), .text(submission.endedAt.text), .integer(submission.startedAt.epochMicroseconds),
                          .integer(submission.endedAt.epochMicroseconds), .text(serviceDate.description), .integer(minutes), .bool(late))
+        return insert.changes > 0
     }
 
-    func setState(recordID: String, state: String, approvedMinutes: Int64?, context: EventContext) throws {
+    /// Moves a record to `state` and appends the move to its history. `historySeq` is the entry's position
+    /// when the caller knows it (a PENDING record has exactly its submission behind it), else it is counted.
+    func setState(recordID: String, state: String, approvedMinutes: Int64?, historySeq: Int64? = nil, context: EventContext) throws {
         try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE record_id = ?")
             .execute(.text(state), .optionalInteger(approvedMinutes), .text(recordID))
-        try appendHistory(recordID: recordID, state: state, context: context)
+        try appendHistory(recordID: recordID, state: state, seq: historySeq, context: context)
     }
 
-    func appendHistory(recordID: String, state: String, context: EventContext) throws {
-        try FastStatement(db, sql: """
-            INSERT INTO volunteer_record_history (record_id, seq, state, event_id, event_type, at)
-            VALUES (?1, (SELECT COUNT(*) FROM volunteer_record_history WHERE record_id = ?1), ?2, ?3, ?4, ?5)
-            """).execute(.text(recordID), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
+    /// Appends a history entry at `seq`, or after the record's last one when `seq` is nil.
+    func appendHistory(recordID: String, state: String, seq: Int64?, context: EventContext) throws {
+        if let seq {
+            try FastStatement(db, sql: """
+                INSERT INTO volunteer_record_history (record_id, seq, state, event_id, event_type, at) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(.text(recordID), .integer(seq), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
+        } else {
+            try FastStatement(db, sql: """
+                INSERT INTO volunteer_record_history (record_id, seq, state, event_id, event_type, at)
+                VALUES (?1, (SELECT COUNT(*) FROM volunteer_record_history WHERE record_id = ?1), ?2, ?3, ?4, ?5)
+                """).execute(.text(recordID), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
+        }
     }
 
     // MARK: Ledger

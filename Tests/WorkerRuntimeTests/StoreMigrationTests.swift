@@ -27,10 +27,24 @@ struct StoreMigrationTests {
         #expect(ids == ["e1:0102:applied", "e2:0304:rejected"])
         #expect(deadLetters == 1)
         #expect(tables == ["runtime_events", "runtime_other_outcomes", "runtime_outbox", "runtime_partition_offsets"])
+        // An existing store keeps the page size it was made with.
+        #expect(try await store.queue.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4096)
         // An event id is still taken once only.
         #expect(throws: DatabaseError.self) {
             try store.queue.write { try $0.execute(sql: "INSERT INTO runtime_events SELECT * FROM runtime_events WHERE event_id = 'e1'") }
         }
+    }
+
+    @Test("a new store is made with 8 KiB pages, in WAL mode")
+    func newStorePageSize() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try WorkerStore(path: directory.appendingPathComponent("new.sqlite").path) { TallyDomain().registerMigrations(in: &$0) }
+        let (pageSize, journal) = try await store.queue.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+        }
+        #expect(pageSize == WorkerStore.pageSize && pageSize == 8192)
+        #expect(journal == "wal")
     }
 }
 

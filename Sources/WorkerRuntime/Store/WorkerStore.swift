@@ -14,6 +14,8 @@ public final class WorkerStore: Sendable {
     /// SQLite's page cache for the writing connection unless a worker says otherwise: a 10,000-event
     /// batch's dirty pages fit, so they reach the WAL only at commit.
     public static let defaultCacheMegabytes = 32
+    /// The page size of a new store, in bytes.
+    public static let pageSize = 8192
 
     public init(path: String, busyTimeout: Duration = .seconds(2), cacheMegabytes: Int = WorkerStore.defaultCacheMegabytes,
                 domainMigrations: (inout DatabaseMigrator) -> Void) throws {
@@ -32,6 +34,10 @@ public final class WorkerStore: Sendable {
         configuration.prepareDatabase { db in
             // WAL with synchronous=NORMAL: a commit survives a process crash; after a power loss the last
             // commits may roll back, effects and offsets together, so nothing is lost or doubled.
+            // 8 KiB pages for a new store (an existing one keeps its own): a batch's random index inserts dirty
+            // fewer pages, so fewer WAL frames per event. A/B on the benchmarks: +5-7 % events/s over 4 KiB;
+            // 16 KiB gained nothing more.
+            try db.execute(sql: "PRAGMA page_size = \(WorkerStore.pageSize)")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // A batch's pages stay in memory until commit instead of spilling to the WAL mid-transaction.
             try db.execute(sql: "PRAGMA cache_size = -\(cacheMegabytes * 1024)")

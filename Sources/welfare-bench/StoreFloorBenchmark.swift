@@ -75,8 +75,8 @@ struct StoreFloorBenchmark: ParsableCommand {
                 }
             }
             let seconds = (ContinuousClock.now - start).seconds
-            print(String(format: "store floor (tally SQL only, %d-event transactions): %.0f events/s (%.2f µs each), %.2f WAL frames (4 KiB pages) per event",
-                         batch, Double(events) / seconds, seconds / Double(events) * 1e6, Double(frames.total) / Double(events)))
+            print(String(format: "store floor (tally SQL only, %d-event transactions): %.0f events/s (%.2f µs each), %.2f WAL frames (%d KiB pages) per event",
+                         batch, Double(events) / seconds, seconds / Double(events) * 1e6, Double(frames.total) / Double(events), WorkerStore.pageSize / 1024))
         }
     }
 

@@ -7,6 +7,9 @@ public struct VolunteerHoursDomain: WorkerDomain {
     public static let workerName = "volunteer-hours"
     public static let defaultInputTopic = "welfare.volunteer-hours"
     public static var configurationKeys: [ConfigurationKey] { VolunteerSettings.keys }
+    /// 5,000-event transactions: +10 % events/s over 2,000 on the benchmark (same minutes, medians of 3),
+    /// at 163–175 MB peak RSS instead of 142–156 MB.
+    public static var defaultBatchMaxMessages: Int { 5_000 }
 
     public let settings: VolunteerSettings
     public var workerName: String { Self.workerName }

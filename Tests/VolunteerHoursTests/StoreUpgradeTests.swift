@@ -17,7 +17,7 @@ struct StoreUpgradeTests {
         let (record, indexed) = try store.queue.read { db in
             (try Row.fetchOne(db, sql: "SELECT record_id, claimed_minutes, state FROM volunteer_records").map { "\($0[0] as String):\($0[1] as Int):\($0[2] as String)" },
              try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM volunteer_records INDEXED BY volunteer_open_periods
+                SELECT COUNT(*) FROM volunteer_records INDEXED BY volunteer_periods
                 WHERE volunteer_id = 'V-1' AND state IN ('PENDING', 'APPROVED') AND started_us > 0
                 """))
         }
@@ -57,5 +57,29 @@ struct StoreUpgradeTests {
         #expect(throws: DatabaseError.self) {
             try store.queue.write { try $0.execute(sql: "INSERT INTO volunteer_record_history VALUES ('R-2', 1, 'VOIDED', 'e3', 't', 'at')") }
         }
+    }
+
+    @Test("the period index covers every record, declined ones too, and the overlap check searches it")
+    func periodIndexCoversEveryRecord() throws {
+        let store = try upgradedStore(VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "upgrade-test-secret-0123456789")),
+                                      from: "volunteer-hours-v3-append-order", rows: """
+            INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content, submitted_by,
+                started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, approved_minutes, late, state)
+            VALUES ('R-1', 'V-1', 'ORG-1', 'ACT-1', '社区清洁', '玉林社区', '清扫', 'U-1', '2026-05-10T09:00:00+08:00', '2026-05-10T12:30:00+08:00',
+                1778374800000000, 1778387400000000, '2026-05-10', 210, NULL, 0, 'DECLINED');
+            """)
+        defer { removeUpgradedStore(store) }
+        let (indexes, covered, plan) = try store.queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'volunteer_records' AND sql IS NOT NULL ORDER BY name"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM volunteer_records INDEXED BY volunteer_periods WHERE volunteer_id = 'V-1' AND started_us > 0"),
+             try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT 1 FROM volunteer_records
+                WHERE volunteer_id = 'V-1' AND state IN ('PENDING', 'APPROVED') AND started_us > 0 AND started_us < 1778387400000000 AND ended_us > 0
+                LIMIT 1
+                """).map { $0["detail"] as String }.joined(separator: "; "))
+        }
+        #expect(indexes == ["volunteer_approved_by_date", "volunteer_periods"])
+        #expect(covered == 1)
+        #expect(plan.contains("volunteer_periods"), "plan: \(plan)")
     }
 }

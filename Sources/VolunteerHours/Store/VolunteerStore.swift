@@ -65,7 +65,8 @@ struct VolunteerStore {
     }
 
     /// Whether a PENDING or APPROVED record of the volunteer overlaps the period. Periods last at most
-    /// 24 hours, so only records starting within 24 hours before the new end are looked at (indexed).
+    /// 24 hours, so only records starting within 24 hours before the new end are looked at (through
+    /// `volunteer_periods`; their state is read from the table).
     func hasOverlap(volunteerID: String, start: Int64, end: Int64) throws -> Bool {
         try FastStatement(db, sql: """
             SELECT 1 FROM volunteer_records

@@ -111,7 +111,9 @@ public struct MutualAidClaimsDomain: WorkerDomain {
     }
 
     private func submit(_ submission: ClaimEvent.Submission, _ context: EventContext, _ store: ClaimStore) throws -> DomainDecision {
-        if try store.claim(submission.claimID) != nil { return reject("DUPLICATE_CLAIM_ID", "claim \(submission.claimID) already exists") }
+        // DUPLICATE_CLAIM_ID comes first in the contract: the checks below only read, and the claim's insert
+        // finds a taken id (whatever they decided), so no lookup is needed before them.
+        let duplicate = reject("DUPLICATE_CLAIM_ID", "claim \(submission.claimID) already exists")
         // Unreachable in practice: the decoder accepts only the plan's risk codes.
         guard let risk = plan.risk(submission.riskCode) else { return reject("NOT_ENROLLED", "risk \(submission.riskCode) is not in plan \(plan.version)") }
         let planYear = submission.incidentDate.year
@@ -135,18 +137,20 @@ public struct MutualAidClaimsDomain: WorkerDomain {
             refusal = ("BENEFIT_EXHAUSTED", "a cap of \(submission.riskCode) has no room left")
         }
         if let (code, detail) = refusal {
-            try store.insertClaim(submission, planYear: planYear, status: .rejected, reasonCode: code, missing: [], ruleVersion: plan.version, context: context)
+            guard try store.insertClaim(submission, planYear: planYear, status: .rejected, reasonCode: code, missing: [], ruleVersion: plan.version,
+                                        context: context) else { return duplicate }
             return .rejected(reasonCode: code, detail: detail, notices: [ClaimNotices.rejected(memberID: submission.memberID, claimID: submission.claimID, reasonCode: code)])
         }
         let missingDocuments = missing(for: submission.riskCode, received: submission.documents)
         var notices = [ClaimNotices.received(memberID: submission.memberID, claimID: submission.claimID, riskCode: submission.riskCode)]
         if missingDocuments.isEmpty {
-            try store.insertClaim(submission, planYear: planYear, status: .underReview, reasonCode: nil, missing: [], ruleVersion: plan.version, context: context)
+            guard try store.insertClaim(submission, planYear: planYear, status: .underReview, reasonCode: nil, missing: [], ruleVersion: plan.version,
+                                        context: context) else { return duplicate }
             let community = try store.communityID(of: submission.memberID) ?? "unknown"
             notices.append(ClaimNotices.reviewRequested(communityID: community, claimID: submission.claimID, riskCode: submission.riskCode))
         } else {
-            try store.insertClaim(submission, planYear: planYear, status: .documentsRequested, reasonCode: nil, missing: missingDocuments,
-                                  ruleVersion: plan.version, context: context)
+            guard try store.insertClaim(submission, planYear: planYear, status: .documentsRequested, reasonCode: nil, missing: missingDocuments,
+                                        ruleVersion: plan.version, context: context) else { return duplicate }
             notices.append(ClaimNotices.documentsRequested(memberID: submission.memberID, claimID: submission.claimID, missing: missingDocuments))
         }
         return .applied(notices)

@@ -37,6 +37,8 @@ struct ClaimRuleTests {
 
     @Test("submission refusals in the contract's order", arguments: [
         ("C-x", "2026-03-01", "2026-06-01T10:00:00+08:00", "DUPLICATE_CLAIM_ID"),
+        ("C-x", "2024-12-31", "2026-06-01T10:00:00+08:00", "DUPLICATE_CLAIM_ID"),  // would also be NOT_ENROLLED
+        ("C-x", "2026-03-02", "2026-06-01T10:00:00+08:00", "DUPLICATE_CLAIM_ID"),  // would otherwise be accepted
         ("C-9", "2024-12-31", "2026-06-01T10:00:00+08:00", "NOT_ENROLLED"),  // also time-barred: NOT_ENROLLED comes first
         ("C-9", "2026-06-02", "2026-06-01T10:00:00+08:00", "INCIDENT_IN_FUTURE"),
         ("C-9", "2026-03-01", "2026-03-01T10:00:00+08:00", "DUPLICATE_CLAIM"),
@@ -46,10 +48,12 @@ struct ClaimRuleTests {
         try h.enrol("M-1", year: 2025, on: "2025-01-02")
         try h.enrol("M-1", year: 2026, on: "2025-12-20", person: 1)
         try h.submit("C-x", member: "M-1", risk: "ACCIDENT_MEDICAL", incident: "2026-03-01", extra: ["self_paid_fen": .integer(5_000)])
+        let before = try h.status("C-x")
         let step = try h.submit(claim, member: "M-1", risk: "ACCIDENT_MEDICAL", incident: incident, extra: ["self_paid_fen": .integer(5_000)], time: time)
         #expect(step.reason == reason)
         if reason == "DUPLICATE_CLAIM_ID" {
             #expect(step.templates == ["welfare.event.rejected"], "a duplicate claim id creates nothing and notifies only the source")
+            #expect(try h.status("C-x") == before, "the existing claim is left as it was")
         } else {
             #expect(step.templates == ["welfare.event.rejected", "mutualaid.claim.rejected"])
         }

@@ -94,17 +94,21 @@ struct ClaimStore {
             """).exists(.text(memberID), .text(riskCode), .text(incidentDate.description))
     }
 
+    /// Inserts a new claim with its first history entry; false (and nothing written) when the claim id is taken.
     func insertClaim(_ submission: ClaimEvent.Submission, planYear: Int, status: ClaimStateMachine.State, reasonCode: String?,
-                     missing: [String], ruleVersion: String, context: EventContext) throws {
-        try FastStatement(db, sql: """
+                     missing: [String], ruleVersion: String, context: EventContext) throws -> Bool {
+        let insert = try FastStatement(db, sql: """
             INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days,
                 self_paid_fen, disability_grade, reason_code, rule_version, submitted_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(.text(submission.claimID), .text(submission.memberID), .text(submission.riskCode), .text(submission.incidentDate.description),
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (claim_id) DO NOTHING
+            """)
+        try insert.execute(.text(submission.claimID), .text(submission.memberID), .text(submission.riskCode), .text(submission.incidentDate.description),
                          .int(planYear), .text(status.rawValue), .text(Self.json(submission.documents)), .text(Self.json(missing)),
                          .optionalInteger(submission.hospitalDays), .optionalInteger(submission.selfPaidFen), .optionalInteger(submission.disabilityGrade),
                          .optionalText(reasonCode), .text(ruleVersion), .text(context.time.text))
-        try appendHistory(claimID: submission.claimID, status: status, context: context)
+        guard insert.changes > 0 else { return false }
+        try appendHistory(claimID: submission.claimID, status: status, seq: 0, context: context)
+        return true
     }
 
     func setDocuments(claimID: String, documents: [String], missing: [String]) throws {
@@ -124,21 +128,27 @@ struct ClaimStore {
         try appendHistory(claimID: claimID, status: status, context: context)
     }
 
-    func appendHistory(claimID: String, status: ClaimStateMachine.State, context: EventContext) throws {
-        try FastStatement(db, sql: """
-            INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type)
-            VALUES (?1, (SELECT COUNT(*) FROM ma_claim_history WHERE claim_id = ?1), ?2, ?3, ?4, ?5)
-            """).execute(.text(claimID), .text(status.rawValue), .text(context.time.text), .text(context.eventID), .text(context.type))
+    /// Appends a history entry at `seq` (a new claim's first is 0), or after the claim's last one when nil.
+    func appendHistory(claimID: String, status: ClaimStateMachine.State, seq: Int64? = nil, context: EventContext) throws {
+        if let seq {
+            try FastStatement(db, sql: "INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(.text(claimID), .integer(seq), .text(status.rawValue), .text(context.time.text), .text(context.eventID), .text(context.type))
+        } else {
+            try FastStatement(db, sql: """
+                INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type)
+                VALUES (?1, (SELECT COUNT(*) FROM ma_claim_history WHERE claim_id = ?1), ?2, ?3, ?4, ?5)
+                """).execute(.text(claimID), .text(status.rawValue), .text(context.time.text), .text(context.eventID), .text(context.type))
+        }
     }
 
     // MARK: Caps and payments
 
     func usage(memberID: String, riskCode: String, planYear: Int) throws -> (year: Int64, lifetime: Int64) {
-        let year = try FastStatement(db, sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ? AND plan_year = ?")
-            .integer(.text(memberID), .text(riskCode), .int(planYear)) ?? 0
-        let lifetime = try FastStatement(db, sql: "SELECT coalesce(SUM(amount_fen), 0) FROM ma_cap_usage WHERE member_id = ? AND risk_code = ?")
-            .integer(.text(memberID), .text(riskCode)) ?? 0
-        return (year, lifetime)
+        // One pass over the member's entries for the risk gives both sums.
+        try FastStatement(db, sql: """
+            SELECT coalesce(SUM(CASE WHEN plan_year = ? THEN amount_fen END), 0), coalesce(SUM(amount_fen), 0)
+            FROM ma_cap_usage WHERE member_id = ? AND risk_code = ?
+            """).row(.int(planYear), .text(memberID), .text(riskCode)) { ($0.integer(0), $0.integer(1)) } ?? (0, 0)
     }
 
     func recordUsage(claim: Claim, amountFen: Int64) throws {

@@ -21,10 +21,10 @@ public final class Checkpointer: Sendable {
 
     private let control = Control()
 
-    /// WAL frames (4 KiB pages) from which the WAL is made to start over: 64 MB.
-    static let restartFrames = 16_384
-    /// How close PASSIVE must have come to the WAL's end before a RESTART is tried: 16 MB.
-    static let restartTail = 4_096
+    /// The WAL size from which it is made to start over.
+    static let restartBytes = 64 << 20
+    /// How close PASSIVE must have come to the WAL's end before a RESTART is tried.
+    static let restartTailBytes = 16 << 20
     /// The longest a RESTART waits for the write lock or for readers (the writer waits meanwhile).
     static let restartWaitMilliseconds = 200
 
@@ -33,6 +33,9 @@ public final class Checkpointer: Sendable {
         configuration.busyMode = .timeout(1)
         configuration.label = "welfare.checkpointer"
         let connection = try DatabaseQueue(path: path, configuration: configuration)
+        // The sizes above in WAL frames, which are pages of the store's own size.
+        let pageSize = max(512, try connection.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } ?? 4096)
+        let (restartFrames, restartTail) = (Checkpointer.restartBytes / pageSize, Checkpointer.restartTailBytes / pageSize)
         let thread = Thread { [control] in
             while !control.stopped.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
@@ -40,7 +43,7 @@ public final class Checkpointer: Sendable {
                     try connection.writeWithoutTransaction { db in
                         guard let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") else { return }
                         let (frames, copied) = (row[1] as Int, row[2] as Int)
-                        guard frames >= Checkpointer.restartFrames, frames - copied <= Checkpointer.restartTail else { return }
+                        guard frames >= restartFrames, frames - copied <= restartTail else { return }
                         try db.execute(sql: "PRAGMA busy_timeout = \(Checkpointer.restartWaitMilliseconds)")
                         defer { try? db.execute(sql: "PRAGMA busy_timeout = 1000") }
                         _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)")

@@ -47,7 +47,8 @@ public final class WorkerStore: Sendable {
             // from finishing: at 256 MB, between two batches. A restarted WAL keeps its file (overwriting
             // allocated blocks is cheaper than growing a cut-back file again: +15-20 % events/s measured on
             // the volunteer-hours benchmark); only beyond 512 MB, after a reader held it up, is it cut back.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 65536")
+            let pageSize = max(512, try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / pageSize)")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)

@@ -47,6 +47,17 @@ struct ServiceRecordTests {
         #expect(step.params("welfare.event.rejected")?["reason_code"] == .string(reason))
     }
 
+    @Test("a volunteer's registration, once found by a committed batch, is remembered for later ones")
+    func registrationRemembered() throws {
+        let harness = try registered("V-1")
+        #expect(harness.harness.processor.memo.committedCount == 0)
+        try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T09:00:00+08:00", end: "2026-05-18T10:00:00+08:00")
+        #expect(harness.harness.processor.memo.committedCount == 1)
+        #expect(try harness.submit("R-2", volunteer: "V-1", start: "2026-05-18T11:00:00+08:00", end: "2026-05-18T12:00:00+08:00").outcome == "applied")
+        #expect(try harness.submit("R-3", volunteer: "V-none", start: "2026-05-18T11:00:00+08:00", end: "2026-05-18T12:00:00+08:00").reason == "UNKNOWN_VOLUNTEER")
+        #expect(harness.harness.processor.memo.committedCount == 1, "an absent volunteer is not remembered")
+    }
+
     @Test("a record id already taken is DUPLICATE_RECORD before any period rule, and after its record was declined",
           arguments: [
             ("2026-05-18T09:00:00+08:00", "2026-05-18T12:00:00+08:00"),  // would also overlap

@@ -43,7 +43,7 @@ public struct EventContext: Sendable {
     /// Unchanging facts of this store that earlier events looked up (see `StoreMemo`).
     public let memo: StoreMemo
 
-    public init(event: CloudEvent, partition: Int32, offset: Int64, memo: StoreMemo = StoreMemo(capacity: 0)) {
+    public init(event: CloudEvent, partition: Int32, offset: Int64, memo: StoreMemo) {
         eventID = event.id
         type = event.type
         source = event.source

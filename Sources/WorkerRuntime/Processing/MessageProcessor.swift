@@ -10,6 +10,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     public let handler: Handler
     public let deadLetterTopic: String
     public let renderer: NotificationRenderer
+    /// Unchanging facts of this processor's store, handed to every event (`EventContext.memo`).
+    public let memo = StoreMemo()
     /// The handler's event types, read once (a handler may build the set on every access).
     private let eventTypes: Set<String>
     private let entityIDField: String
@@ -226,7 +228,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                 return
             }
             guard let decoded else { return }
-            let context = EventContext(event: event, partition: message.partition, offset: message.offset)
+            let context = EventContext(event: event, partition: message.partition, offset: message.offset, memo: memo)
             switch try handler.apply(decoded, context: context, db: db) {
             case .applied(let notifications):
                 count(outcome: "applied", eventType: event.type, into: &result)

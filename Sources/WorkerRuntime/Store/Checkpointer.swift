@@ -34,7 +34,7 @@ public final class Checkpointer: Sendable {
         configuration.label = "welfare.checkpointer"
         let connection = try DatabaseQueue(path: path, configuration: configuration)
         // The sizes above in WAL frames, which are pages of the store's own size.
-        let pageSize = max(512, try connection.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } ?? 4096)
+        let pageSize = try connection.read(WorkerStore.pageBytes)
         let (restartFrames, restartTail) = (Checkpointer.restartBytes / pageSize, Checkpointer.restartTailBytes / pageSize)
         let thread = Thread { [control] in
             while !control.stopped.load(ordering: .relaxed) {

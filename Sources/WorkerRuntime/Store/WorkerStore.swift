@@ -47,8 +47,7 @@ public final class WorkerStore: Sendable {
             // from finishing: at 256 MB, between two batches. A restarted WAL keeps its file (overwriting
             // allocated blocks is cheaper than growing a cut-back file again: +15-20 % events/s measured on
             // the volunteer-hours benchmark); only beyond 512 MB, after a reader held it up, is it cut back.
-            let pageSize = max(512, try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / pageSize)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / WorkerStore.pageBytes(of: db))")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -61,6 +60,11 @@ public final class WorkerStore: Sendable {
             }
         }
         try migrator.migrate(queue)
+    }
+
+    /// The page size of an open store in bytes, which is also the size of its WAL frames.
+    static func pageBytes(of db: Database) throws -> Int {
+        max(512, try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
     }
 
     /// Creates an empty file readable and writable by its owner only (0600); false if it exists or cannot be

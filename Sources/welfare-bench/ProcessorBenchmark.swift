@@ -45,10 +45,10 @@ struct ProcessorBenchmark: ParsableCommand {
                     continue
                 }
                 let result = try store.queue.write { db in try processor.process(batch, ahead: checkedAhead ? ahead[index] : nil, db: db) }
-                outbox += result.outbox.count
+                outbox += result.outbox.reduce(0) { $0 + $1.records.count }
             }
             let seconds = (ContinuousClock.now - start).seconds
-            print(String(format: "%@: %.0f events/s (%.2f µs each), %d outbox rows; SQLite heap %.1f MB (peak %.1f MB)",
+            print(String(format: "%@: %.0f events/s (%.2f µs each), %d outbox messages; SQLite heap %.1f MB (peak %.1f MB)",
                          prepareOnly ? "prepare only" : checkedAhead ? "processor, checked ahead" : "processor", Double(events) / seconds, seconds / Double(events) * 1e6, outbox,
                          Double(sqlite3_memory_used()) / 1e6, Double(sqlite3_memory_highwater(0)) / 1e6))
         }

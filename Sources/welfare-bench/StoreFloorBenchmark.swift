@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import GRDBSQLite
+import Kafka
 import Logging
 import TallyDomain
 import WorkerRuntime
@@ -9,8 +10,8 @@ import WorkerRuntime
 /// The SQL a tally event costs and nothing else: the ceiling of any worker on this store layout.
 ///
 /// A worker store (same pragmas, checkpointer thread on) gets, per event, exactly the statements the
-/// tally worker runs (event-id claim, entry insert, total read and write, outbox insert) and, per batch,
-/// the deletion of the previous batch's outbox rows and the offset upserts. Events arrive in the order
+/// tally worker runs (event-id claim, entry insert, total read and write) and, per batch, its outbox row
+/// (the batch's notifications packed), the deletion of the previous batch's row and the offset upserts. Events arrive in the order
 /// a worker reads a 64-partition backlog. No Kafka, no JSON, no rendering (a fixed 480-byte value stands
 /// in for the notification).
 struct StoreFloorBenchmark: ParsableCommand {
@@ -31,15 +32,13 @@ struct StoreFloorBenchmark: ParsableCommand {
 
             let order = Self.readOrder(events: events)
             let notification = [UInt8](repeating: 0x78, count: 480)
-            let headers = #"[["ce_id","notification-0123456789abcdef"]]"#
-            var delivered: ClosedRange<Int64>?
+            var delivered: Int64?
             let start = ContinuousClock.now
             for chunk in stride(from: 0, to: order.count, by: batch) {
                 let indices = order[chunk..<min(chunk + batch, order.count)]
-                delivered = try store.queue.write { db -> ClosedRange<Int64>? in
+                delivered = try store.queue.write { db -> Int64 in
                     if let delivered {
-                        try FastStatement(db, sql: "DELETE FROM runtime_outbox WHERE seq BETWEEN ? AND ?")
-                            .execute(.integer(delivered.lowerBound), .integer(delivered.upperBound))
+                        try FastStatement(db, sql: "DELETE FROM runtime_outbox WHERE seq BETWEEN ? AND ?").execute(.integer(delivered), .integer(delivered))
                     }
                     let claim = try FastStatement(db, sql: """
                         INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome)
@@ -49,8 +48,7 @@ struct StoreFloorBenchmark: ParsableCommand {
                     let total = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?")
                     let update = try FastStatement(db, sql: "UPDATE tally_totals SET total = ? WHERE tally_id = ?")
                     let insert = try FastStatement(db, sql: "INSERT INTO tally_totals (tally_id, total) VALUES (?, ?)")
-                    let outbox = try FastStatement(db, sql: "INSERT INTO runtime_outbox (topic, message_key, message_value, headers) VALUES (?, ?, ?, ?)")
-                    var first: Int64?
+                    var packed = PackedMessages(reservingCapacity: indices.count * 520)
                     for index in indices {
                         let eventID = "evt-\(index)"
                         let tally = "tally-\(index % 50_000)"
@@ -63,15 +61,16 @@ struct StoreFloorBenchmark: ParsableCommand {
                         } else {
                             try insert.execute(.text(tally), .integer(amount))
                         }
-                        try outbox.execute(.text("welfare.notifications"), .blob(Array(tally.utf8)), .blob(notification), .text(headers))
-                        if first == nil { first = db.lastInsertedRowID }
+                        packed.append(ProducerRecord(topic: "welfare.notifications", key: Array(tally.utf8), value: notification))
                     }
+                    try FastStatement(db, sql: "INSERT INTO runtime_outbox (messages) VALUES (?)").execute(.blob(packed.bytes))
+                    let row = db.lastInsertedRowID
                     let offsets = try FastStatement(db, sql: """
                         INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
                         ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset
                         """)
                     for partition in 0..<64 { try offsets.execute(.text("welfare.tally"), .int(partition), .int(chunk)) }
-                    return first.map { $0...db.lastInsertedRowID }
+                    return row
                 }
             }
             let seconds = (ContinuousClock.now - start).seconds

@@ -59,8 +59,8 @@ public final class DomainHarness<Domain: DomainHandler> {
                              arguments: [consumed.first?.offset ?? 0])
         }
         var notificationsByEvent: [String: [JSONObject]] = [:]
-        for row in result.outbox where row.record.topic == "welfare.notifications" {
-            guard case .object(let envelope)? = try? JSONParser.parse(row.record.value ?? []), let data = envelope["data"]?.objectValue,
+        for record in result.outbox.flatMap(\.records) where record.topic == "welfare.notifications" {
+            guard case .object(let envelope)? = try? JSONParser.parse(record.value ?? []), let data = envelope["data"]?.objectValue,
                   let cause = data["caused_by"]?.stringValue else { continue }
             notificationsByEvent[cause, default: []].append(data)
         }

@@ -18,16 +18,18 @@ struct OutboxOrderTests {
             let value = index % 50 == 7 ? Array("{broken".utf8) : tallyEvent(id: "ev-\(index)", tally: tally, amount: index % 700 + 1)
             return ConsumedMessage(topic: "welfare.tally", partition: 0, offset: Int64(index), key: Array(tally.utf8), value: value)
         }
-        func run(_ name: String, batch: Int) throws -> [(seq: Int64, record: ProducerRecord)] {
+        func run(_ name: String, batch: Int) throws -> [(token: UInt64, record: ProducerRecord)] {
             let domain = TallyDomain()
             let store = try WorkerStore(path: directory.appendingPathComponent(name).path) { domain.registerMigrations(in: &$0) }
             let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
-            var outbox: [(seq: Int64, record: ProducerRecord)] = []
+            var outbox: [(token: UInt64, record: ProducerRecord)] = []
             for start in stride(from: 0, to: messages.count, by: batch) {
                 let result = try store.queue.write { db in
                     try processor.process(Array(messages[start..<min(start + batch, messages.count)]), db: db)
                 }
-                outbox += result.outbox.map { ($0.seq, $0.record) }
+                for row in result.outbox {
+                    outbox += row.records.enumerated().map { (OutboxRow.token(seq: row.seq, index: $0), $1) }
+                }
             }
             return outbox
         }
@@ -35,7 +37,7 @@ struct OutboxOrderTests {
         let oneByOne = try run("one-by-one.sqlite", batch: 1)
 
         #expect(together.count == 600)
-        #expect(zip(together, together.dropFirst()).allSatisfy { $0.seq < $1.seq })
+        #expect(zip(together, together.dropFirst()).allSatisfy { $0.token < $1.token })
         #expect(together.map(\.record.topic) == oneByOne.map(\.record.topic))
         #expect(together.map(\.record.key) == oneByOne.map(\.record.key))
         #expect(together.map(\.record.value) == oneByOne.map(\.record.value))

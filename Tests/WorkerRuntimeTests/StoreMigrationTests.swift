@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Kafka
 import Testing
 import WelfareTestSupport
 import TallyDomain
@@ -27,6 +28,19 @@ struct StoreMigrationTests {
         #expect(ids == ["e1:0102:applied", "e2:0304:rejected"])
         #expect(deadLetters == 1)
         #expect(tables == ["runtime_events", "runtime_other_outcomes", "runtime_outbox", "runtime_partition_offsets"])
+        // Messages waiting in the outbox become rows of one packed message each, in their order.
+        let outbox = try await store.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox ORDER BY seq").map { row in
+                (row["seq"] as Int64, PackedMessages.unpack([UInt8](row["messages"] as Data)) ?? [])
+            }
+        }
+        #expect(outbox.map(\.0) == [7, 9])
+        #expect(outbox.map(\.1.count) == [1, 1])
+        let (notification, deadLetter) = (outbox.first?.1.first, outbox.last?.1.first)
+        #expect(notification?.topic == "welfare.notifications" && notification?.key == Array("T1".utf8))
+        #expect(notification?.value == Array(#"{"id":"n1"}"#.utf8) && notification?.headers == [])
+        #expect(deadLetter?.topic == "welfare.tally.dlq" && deadLetter?.key == nil && deadLetter?.value == Array("not JSON".utf8))
+        #expect(deadLetter?.headers == [KafkaHeader("dlq-reason", "MALFORMED_JSON"), KafkaHeader("dlq-offset", "3")])
         // An existing store keeps the page size it was made with.
         #expect(try await store.queue.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4096)
         // An event id is still taken once only.
@@ -70,6 +84,9 @@ private func writeVersionOneStore(at path: String) throws {
                 ('welfare.tally', 0, 1, 'e2', 'tally.added.v1', 'rejected', 'OVER_LIMIT', 'amount 900 is above the limit 500'),
                 ('welfare.tally', 0, 2, 'e1', 'tally.added.v1', 'duplicate', NULL, NULL),
                 ('welfare.tally', 0, 3, NULL, NULL, 'dead_lettered', 'MALFORMED_JSON', 'not JSON');
+            INSERT INTO runtime_outbox VALUES
+                (7, 'welfare.notifications', CAST('T1' AS BLOB), CAST('{"id":"n1"}' AS BLOB), NULL),
+                (9, 'welfare.tally.dlq', NULL, CAST('not JSON' AS BLOB), '[["dlq-reason","MALFORMED_JSON"],["dlq-offset","3"]]');
             """)
     }
 }

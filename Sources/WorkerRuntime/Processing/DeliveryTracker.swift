@@ -1,26 +1,43 @@
 import Kafka
 import Synchronization
 
-/// Follows the outbox rows handed to the producer: which are confirmed (to delete in the next
-/// transaction), which failed (to send again from the store), and how many are still in flight.
+/// Follows the outbox messages handed to the producer: which rows have every message confirmed (to delete
+/// in the next transaction), which messages failed (to send again from the store), and how many messages
+/// are still in flight.
 final class DeliveryTracker: Sendable {
     private struct State {
-        var confirmed: [Int64] = []
-        var failed: [Int64] = []
+        /// Rows handed to the producer, with how many of their messages are not yet confirmed.
+        var unconfirmed: [Int64: Int] = [:]
+        var confirmedRows: [Int64] = []
+        var failed: [UInt64] = []
         var inFlight = 0
         var lastFailure: KafkaError?
     }
 
     private let state = Mutex(State())
 
+    /// Before a row's messages go to the producer for the first time: the row is done once all are confirmed.
+    func expect(_ row: OutboxRow) {
+        guard !row.records.isEmpty else { return }
+        state.withLock { $0.unconfirmed[row.seq] = row.records.count }
+    }
+
     /// The producer's delivery callback.
     func record(_ report: DeliveryReport) {
         state.withLock { state in
             state.inFlight -= 1
             switch report.result {
-            case .success: state.confirmed.append(Int64(bitPattern: report.token))
+            case .success:
+                let seq = OutboxRow.position(of: report.token).seq
+                guard let left = state.unconfirmed[seq] else { return }
+                if left > 1 {
+                    state.unconfirmed[seq] = left - 1
+                } else {
+                    state.unconfirmed[seq] = nil
+                    state.confirmedRows.append(seq)
+                }
             case .failure(let error):
-                state.failed.append(Int64(bitPattern: report.token))
+                state.failed.append(report.token)
                 state.lastFailure = error
             }
         }
@@ -30,12 +47,14 @@ final class DeliveryTracker: Sendable {
 
     var inFlight: Int { state.withLock { $0.inFlight } }
 
-    func takeConfirmed() -> [Int64] { state.withLock { state in defer { state.confirmed = [] }; return state.confirmed } }
+    /// Rows whose messages are all confirmed, to delete.
+    func takeConfirmed() -> [Int64] { state.withLock { state in defer { state.confirmedRows = [] }; return state.confirmedRows } }
 
-    /// Puts confirmations back after the transaction that would have deleted them rolled back.
-    func restoreConfirmed(_ seqs: [Int64]) { state.withLock { $0.confirmed.insert(contentsOf: seqs, at: 0) } }
+    /// Puts confirmed rows back after the transaction that would have deleted them rolled back.
+    func restoreConfirmed(_ seqs: [Int64]) { state.withLock { $0.confirmedRows.insert(contentsOf: seqs, at: 0) } }
 
-    func takeFailed() -> (seqs: [Int64], error: KafkaError?) {
+    /// The tokens of messages whose delivery failed, to send again.
+    func takeFailed() -> (tokens: [UInt64], error: KafkaError?) {
         state.withLock { state in
             defer { state.failed = []; state.lastFailure = nil }
             return (state.failed, state.lastFailure)

@@ -5,7 +5,7 @@ import GRDB
 import Kafka
 
 /// Gives every input message exactly one outcome, in the contract's order of checks, and writes it
-/// (outcome row, event id, domain effects, outbox rows) inside the caller's transaction.
+/// (outcome row, event id, domain effects, outbox row) inside the caller's transaction.
 public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     public let handler: Handler
     public let deadLetterTopic: String
@@ -30,7 +30,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     /// What one batch produced: outbox rows to send once committed, next offsets, counts for metrics.
     public struct BatchResult: Sendable {
-        public var outbox: [OutboxRecord] = []
+        public var outbox: [OutboxRow] = []
         public var nextOffsets: [TopicPartition: Int64] = [:]
         /// Counts by (outcome, event type or "unknown").
         public var outcomes: [OutcomeKey: Int] = [:]
@@ -156,7 +156,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                 INSERT INTO runtime_other_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
-            outbox = try FastStatement(db, sql: OutboxRecord.insertSQL)
+            outbox = try FastStatement(db, sql: OutboxRow.insertSQL)
         }
     }
 
@@ -192,8 +192,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         pipeline.submit(result.pending)
         result.pending = []
         // Nothing in the batch reads the outbox, so its rows can be written last, in input order.
-        for record in pipeline.finish() {
-            result.outbox.append(try OutboxRecord.insert(record, using: statements.outbox, db: db))
+        for part in pipeline.finish() {
+            result.outbox.append(try OutboxRow.insert(part.packed, records: part.records, using: statements.outbox, db: db))
         }
         // Checks done here are let go of on the engine's thread, not on this one.
         result.checkedHere = rest

@@ -1,17 +1,24 @@
 import Dispatch
 import Kafka
 
-/// Renders a batch's outbox messages on a thread of its own while the writer thread goes on applying the
-/// batch's events, so that the writer spends its time on SQL.
+/// Renders a batch's outbox messages and packs them into outbox rows on a thread of its own while the
+/// writer thread goes on applying the batch's events, so that the writer spends its time on SQL.
 ///
 /// Chunks are rendered in the order they are submitted (one serial queue), so the messages keep input
 /// order. The items of a chunk are released on the rendering thread too. Use one pipeline per batch.
 final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
+    /// The messages of one outbox row to be, packed and as they are (to send once committed).
+    struct Part {
+        var packed = PackedMessages(reservingCapacity: 64 * 1024)
+        var records: [ProducerRecord] = []
+    }
+
     private let queue: DispatchQueue
     private let group = DispatchGroup()
     private let render: @Sendable (Item) -> ProducerRecord
     /// Touched only on `queue` until `finish` has waited for it.
-    private var rendered: [ProducerRecord] = []
+    private var parts: [Part] = []
+    private var current = Part()
 
     init(queue: DispatchQueue, render: @escaping @Sendable (Item) -> ProducerRecord) {
         self.queue = queue
@@ -22,16 +29,26 @@ final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
     func submit(_ items: [Item]) {
         guard !items.isEmpty else { return }
         queue.async(group: group) { [self] in
-            rendered.reserveCapacity(rendered.count + items.count)
-            for item in items { rendered.append(render(item)) }
+            current.records.reserveCapacity(current.records.count + items.count)
+            for item in items {
+                let record = render(item)
+                if current.records.count >= OutboxRow.maxMessages || current.packed.bytes.count >= OutboxRow.maxBytes {
+                    parts.append(current)
+                    current = Part()
+                }
+                current.packed.append(record)
+                current.records.append(record)
+            }
         }
     }
 
-    /// Waits for every submitted chunk and returns all their messages in submission order.
-    func finish() -> [ProducerRecord] {
+    /// Waits for every submitted chunk and returns the rows to write, their messages in submission order.
+    func finish() -> [Part] {
         group.wait()
-        let all = rendered
-        rendered = []
+        var all = parts
+        if !current.records.isEmpty { all.append(current) }
+        parts = []
+        current = Part()
         return all
     }
 }

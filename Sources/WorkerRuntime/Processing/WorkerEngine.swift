@@ -215,7 +215,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                         deleting confirmed: [Int64]) throws -> MessageProcessor<Handler>.BatchResult {
         let start = ContinuousClock.now
         let result = try store.queue.write { db -> MessageProcessor<Handler>.BatchResult in
-            try OutboxRecord.delete(confirmed, db: db)
+            try OutboxRow.delete(confirmed, db: db)
             let result = try processor.process(batch, ahead: ahead, db: db)
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
@@ -230,42 +230,55 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         return result
     }
 
-    /// Hands committed outbox rows to the producer (token = outbox sequence number).
-    private func send(_ rows: [OutboxRecord], _ producer: Producer) {
+    /// Hands committed outbox rows to the producer. A message's token names its row and its place in it;
+    /// a row is deleted once all of its messages are confirmed.
+    private func send(_ rows: [OutboxRow], _ producer: Producer) {
         for row in rows {
-            while true {
-                do {
-                    try producer.send(row.record, token: UInt64(bitPattern: row.seq))
-                    deliveries.sent()
-                    break
-                } catch {
-                    if error.isRetriable && !stopping {
-                        usleep(1_000)  // librdkafka's queue is full; its own thread drains it
-                        continue
-                    }
-                    // Left in the outbox; sent again from the store with backoff.
-                    deliveries.sent()
-                    deliveries.record(DeliveryReport(token: UInt64(bitPattern: row.seq), topic: row.record.topic, result: .failure(error)))
-                    break
-                }
+            deliveries.expect(row)
+            for (index, record) in row.records.enumerated() {
+                send(record, token: OutboxRow.token(seq: row.seq, index: index), producer)
             }
         }
     }
 
-    /// Sends again, from the store, rows whose delivery failed (after a backoff).
+    private func send(_ record: ProducerRecord, token: UInt64, _ producer: Producer) {
+        while true {
+            do {
+                try producer.send(record, token: token)
+                deliveries.sent()
+                return
+            } catch {
+                if error.isRetriable && !stopping {
+                    usleep(1_000)  // librdkafka's queue is full; its own thread drains it
+                    continue
+                }
+                // Left in the outbox; sent again from the store with backoff.
+                deliveries.sent()
+                deliveries.record(DeliveryReport(token: token, topic: record.topic, result: .failure(error)))
+                return
+            }
+        }
+    }
+
+    /// Sends again, from the store, messages whose delivery failed (after a backoff).
     private func resendFailedDeliveries(_ producer: Producer) {
         guard deliveries.hasFailures, ContinuousClock.now >= deliveryRetryAt else { return }
-        let (seqs, error) = deliveries.takeFailed()
+        let (tokens, error) = deliveries.takeFailed()
         metrics.recordRetry(kind: "delivery")
         let delay = deliveryRetry.nextDelay()
         deliveryRetryAt = ContinuousClock.now + delay
-        logger.warning("delivery failed; sending again", metadata: ["count": "\(seqs.count)", "error": "\(error.map { "\($0)" } ?? "")"])
+        logger.warning("delivery failed; sending again", metadata: ["count": "\(tokens.count)", "error": "\(error.map { "\($0)" } ?? "")"])
         do {
-            let rows = try store.queue.read { db in try OutboxRecord.pending(db: db, only: seqs) }
-            send(rows, producer)
+            let rows = try store.queue.read { db in try OutboxRow.pending(db: db, only: Set(tokens.map { OutboxRow.position(of: $0).seq })) }
+            let messages = Dictionary(uniqueKeysWithValues: rows.map { ($0.seq, $0.records) })
+            for token in tokens {
+                let (seq, index) = OutboxRow.position(of: token)
+                guard let records = messages[seq], index < records.count else { continue }
+                send(records[index], token: token, producer)
+            }
         } catch {
-            for seq in seqs { deliveries.record(DeliveryReport(token: UInt64(bitPattern: seq), topic: "", result: .failure(.client("store read failed")))) }
-            deliveries.sent(count: seqs.count)
+            for token in tokens { deliveries.record(DeliveryReport(token: token, topic: "", result: .failure(.client("store read failed")))) }
+            deliveries.sent(count: tokens.count)
         }
     }
 
@@ -277,15 +290,16 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 var sent = 0
                 var after: Int64 = 0
                 while true {
+                    // A few rows at a time: a row holds up to a batch of messages.
                     let rows = try store.queue.read { db in
-                        try OutboxRecord.pending(db: db, after: after, limit: 10_000)
+                        try OutboxRow.pending(db: db, after: after, limit: 8)
                     }
                     guard let last = rows.last else { break }
                     send(rows, producer)
-                    sent += rows.count
+                    sent += rows.reduce(0) { $0 + $1.records.count }
                     after = last.seq
                 }
-                if sent > 0 { logger.info("sending outbox rows left by an earlier run", metadata: ["count": "\(sent)"]) }
+                if sent > 0 { logger.info("sending outbox messages left by an earlier run", metadata: ["count": "\(sent)"]) }
                 return
             } catch {
                 logger.warning("cannot read the outbox; retrying", metadata: ["error": "\(error)"])
@@ -446,7 +460,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         let deadline = ContinuousClock.now + settings.shutdownDeliveryTimeout
         while deliveries.inFlight > 0 && ContinuousClock.now < deadline { usleep(5_000) }
         let confirmed = deliveries.takeConfirmed()
-        if !confirmed.isEmpty { _ = try? store.queue.write { db in try OutboxRecord.delete(confirmed, db: db) } }
+        if !confirmed.isEmpty { _ = try? store.queue.write { db in try OutboxRow.delete(confirmed, db: db) } }
         let undelivered = deliveries.inFlight
         if undelivered > 0 {
             logger.warning("stopping with notifications not yet confirmed; they stay in the outbox and go out on the next start",

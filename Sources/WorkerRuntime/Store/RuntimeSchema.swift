@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import Kafka
 
 /// The runtime's own tables. Migrations are append-only: never edit one that has shipped.
 enum RuntimeSchema {
@@ -118,6 +120,31 @@ enum RuntimeSchema {
                     UNION ALL
                     SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_other_outcomes;
                 """)
+        }
+        // One outbox row per batch (a few when it is long), its messages packed (`PackedMessages`), instead
+        // of one row per message: one B-tree insert for a batch's notifications. Rows left by an earlier
+        // version become rows of one message each, in their order.
+        migrator.registerMigration("runtime-v4-packed-outbox") { db in
+            try db.execute(sql: "CREATE TABLE runtime_outbox_v4 (seq INTEGER PRIMARY KEY, messages BLOB NOT NULL)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, topic, message_key, message_value, headers FROM runtime_outbox ORDER BY seq")
+            let insert = try db.makeStatement(sql: "INSERT INTO runtime_outbox_v4 (seq, messages) VALUES (?, ?)")
+            while let row = try rows.next() {
+                let key: Data? = row["message_key"]
+                let value: Data? = row["message_value"]
+                let record = ProducerRecord(topic: row["topic"], key: key.map { [UInt8]($0) }, value: value.map { [UInt8]($0) },
+                                            headers: unpackVersionOneHeaders(row["headers"]))
+                try insert.execute(arguments: [row["seq"] as Int64, Data(PackedMessages([record]).bytes)])
+            }
+            try db.execute(sql: "DROP TABLE runtime_outbox; ALTER TABLE runtime_outbox_v4 RENAME TO runtime_outbox;")
+        }
+    }
+
+    /// Headers as outbox rows held them before v4: a JSON array of `[name, value]` text pairs.
+    private static func unpackVersionOneHeaders(_ text: String?) -> [KafkaHeader] {
+        guard let text, case .array(let pairs)? = try? JSONParser.parse(Array(text.utf8)) else { return [] }
+        return pairs.compactMap { pair in
+            guard case .array(let parts) = pair, parts.count == 2, let name = parts[0].stringValue, let value = parts[1].stringValue else { return nil }
+            return KafkaHeader(name, value)
         }
     }
 }

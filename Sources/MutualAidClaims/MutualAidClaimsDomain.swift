@@ -42,14 +42,14 @@ public struct MutualAidClaimsDomain: WorkerDomain {
             try store.setDocuments(claimID: claimID, documents: received, missing: stillMissing)
             guard claim.status == .documentsRequested, stillMissing.isEmpty,
                   let community = try store.communityID(of: memberID) else { return .applied([]) }
-            try store.setStatus(claimID: claimID, status: .underReview, context: context)
+            try store.setStatus(claim, status: .underReview, context: context)
             return .applied([ClaimNotices.reviewRequested(communityID: community, claimID: claimID, riskCode: claim.riskCode)])
         case .reviewed(let claimID, let memberID, let reviewerID, let approve, _):
             guard let claim = try store.claim(claimID), claim.memberID == memberID else { return unknownClaim(claimID, memberID) }
             guard ClaimStateMachine.allows(.review, from: claim.status) else { return illegal(claim) }
             guard reviewerID != memberID else { return reject("SELF_REVIEW", "a member cannot review their own claim") }
             guard approve else {
-                try store.setStatus(claimID: claimID, status: .rejected, context: context, reasonCode: "REVIEW_REJECTED")
+                try store.setStatus(claim, status: .rejected, context: context, reasonCode: "REVIEW_REJECTED")
                 return .applied([ClaimNotices.rejected(memberID: memberID, claimID: claimID, reasonCode: "REVIEW_REJECTED")])
             }
             guard let risk = plan.risk(claim.riskCode) else { return reject("UNKNOWN_CLAIM", "risk \(claim.riskCode) is not in plan \(plan.version)") }
@@ -57,10 +57,10 @@ public struct MutualAidClaimsDomain: WorkerDomain {
             let benefit = risk.formula.benefit(hospitalDays: claim.hospitalDays, selfPaidFen: claim.selfPaidFen, disabilityGrade: claim.disabilityGrade)
             let result = CapCalculator.payable(benefit: benefit, caps: risk.caps, usedThisYear: used.year, usedLifetime: used.lifetime)
             guard result.payable > 0 else {
-                try store.setStatus(claimID: claimID, status: .rejected, context: context, reasonCode: "BENEFIT_EXHAUSTED", ruleVersion: plan.version)
+                try store.setStatus(claim, status: .rejected, context: context, reasonCode: "BENEFIT_EXHAUSTED", ruleVersion: plan.version)
                 return .applied([ClaimNotices.rejected(memberID: memberID, claimID: claimID, reasonCode: "BENEFIT_EXHAUSTED")])
             }
-            try store.setStatus(claimID: claimID, status: .approved, context: context, approvedFen: result.payable, cappedBy: result.cappedBy,
+            try store.setStatus(claim, status: .approved, context: context, approvedFen: result.payable, cappedBy: result.cappedBy,
                                 ruleVersion: plan.version)
             try store.recordUsage(claim: claim, amountFen: result.payable)
             return .applied([ClaimNotices.approved(memberID: memberID, claimID: claimID, approvedFen: result.payable, cappedBy: result.cappedBy)])
@@ -73,13 +73,13 @@ public struct MutualAidClaimsDomain: WorkerDomain {
             guard amountFen == claim.approvedFen else {
                 return reject("AMOUNT_MISMATCH", "amount_fen \(amountFen) differs from the approved \(claim.approvedFen ?? 0)")
             }
-            try store.setStatus(claimID: claimID, status: .paid, context: context, paidFen: amountFen)
+            try store.setStatus(claim, status: .paid, context: context, paidFen: amountFen)
             try store.recordPayment(claimID: claimID, paymentRef: paymentRef, amountFen: amountFen, paidOn: paidOn, context: context)
             return .applied([ClaimNotices.paid(memberID: memberID, claimID: claimID, amountFen: amountFen, paymentRef: paymentRef)])
         case .paymentFailed(let claimID, let memberID, let paymentRef, let reason):
             guard let claim = try store.claim(claimID), claim.memberID == memberID else { return unknownClaim(claimID, memberID) }
             guard ClaimStateMachine.allows(.failPayment, from: claim.status) else { return illegal(claim) }
-            try store.setStatus(claimID: claimID, status: .paymentFailed, context: context)
+            try store.setStatus(claim, status: .paymentFailed, context: context)
             return .applied([
                 ClaimNotices.paymentFailed(recipient: .member, id: memberID, claimID: claimID, paymentRef: paymentRef, reason: reason),
                 ClaimNotices.paymentFailed(recipient: .finance, id: "finance", claimID: claimID, paymentRef: paymentRef, reason: reason),
@@ -87,7 +87,7 @@ public struct MutualAidClaimsDomain: WorkerDomain {
         case .withdrawn(let claimID, let memberID, _):
             guard let claim = try store.claim(claimID), claim.memberID == memberID else { return unknownClaim(claimID, memberID) }
             guard ClaimStateMachine.allows(.withdraw, from: claim.status) else { return illegal(claim) }
-            try store.setStatus(claimID: claimID, status: .withdrawn, context: context)
+            try store.setStatus(claim, status: .withdrawn, context: context)
             return .applied([ClaimNotices.withdrawn(memberID: memberID, claimID: claimID)])
         }
     }

@@ -6,7 +6,7 @@ import WelfareTestSupport
 
 @Suite("mutual-aid claims store upgrades")
 struct StoreUpgradeTests {
-    @Test("rebuilding claims and history in append order keeps both, the claim-status report and the unique keys")
+    @Test("the upgrades keep claims and history in append order, the claim-status report, the unique keys, and count each claim's history")
     func appendOrderRebuildKeepsClaimsAndHistory() throws {
         let store = try upgradedStore(MutualAidClaimsDomain(), from: "mutual-aid-claims-v1", rows: """
             INSERT INTO ma_members VALUES ('M-1', '张三明', x'01', 'COMM-1');
@@ -30,6 +30,11 @@ struct StoreUpgradeTests {
         #expect(report?.memberName == "张*明")
         #expect(report?.timeline.map(\.status) == ["SUBMITTED", "APPROVED"])
         #expect(members == ["C-9", "C-10"])
+        // Each claim counts the history entries it had (v3), so its next change takes the next place.
+        let counts = try store.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT claim_id, history_count FROM ma_claims ORDER BY rowid").map { "\($0[0] as String):\($0[1] as Int)" }
+        }
+        #expect(counts == ["C-9:2", "C-10:0"])
         #expect(throws: DatabaseError.self) {
             try store.queue.write { try $0.execute(sql: "INSERT INTO ma_claims SELECT * FROM ma_claims WHERE claim_id = 'C-9'") }
         }

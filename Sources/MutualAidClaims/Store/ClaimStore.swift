@@ -25,6 +25,8 @@ struct ClaimStore {
         let selfPaidFen: Int64?
         let disabilityGrade: Int64?
         let approvedFen: Int64?
+        /// History entries so far: the place of the next one.
+        let historyCount: Int64
     }
 
     // MARK: Members and enrolments
@@ -34,16 +36,17 @@ struct ClaimStore {
     }
 
     func identityBelongsToAnother(_ number: String, memberID: String) throws -> Bool {
-        let owner = try String.fetchOne(db.cachedStatement(sql: "SELECT member_id FROM ma_members WHERE identity_hash = ?"),
-                                        arguments: [Data(FieldFormats.identityPseudonym(number))])
+        let owner = try FastStatement(db, sql: "SELECT member_id FROM ma_members WHERE identity_hash = ?")
+            .row(.blob(FieldFormats.identityPseudonym(number))) { $0.text(0) }
         return owner != nil && owner != memberID
     }
 
     func upsertMember(_ enrolment: ClaimEvent.Enrolment) throws {
-        try db.cachedStatement(sql: """
+        try FastStatement(db, sql: """
             INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES (?, ?, ?, ?)
             ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, community_id = excluded.community_id
-            """).execute(arguments: [enrolment.memberID, enrolment.name, Data(FieldFormats.identityPseudonym(enrolment.identityNumber)), enrolment.communityID])
+            """).execute(.text(enrolment.memberID), .text(enrolment.name), .blob(FieldFormats.identityPseudonym(enrolment.identityNumber)),
+                         .text(enrolment.communityID))
     }
 
     func enrolment(memberID: String, planYear: Int) throws -> Enrolment? {
@@ -56,25 +59,27 @@ struct ClaimStore {
 
     func insertEnrolment(_ enrolment: ClaimEvent.Enrolment, coverageFrom: LocalDate, waitingUntil: LocalDate?, renewal: Bool,
                          ruleVersion: String, context: EventContext) throws {
-        try db.cachedStatement(sql: """
+        try FastStatement(db, sql: """
             INSERT INTO ma_enrolments (member_id, plan_year, enrolled_on, coverage_from, waiting_until, renewal, contribution_fen, rule_version, event_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [enrolment.memberID, enrolment.planYear, enrolment.enrolledOn.description, coverageFrom.description,
-                             waitingUntil?.description, renewal, enrolment.contributionFen, ruleVersion, context.eventID])
+            """).execute(.text(enrolment.memberID), .int(enrolment.planYear), .text(enrolment.enrolledOn.description), .text(coverageFrom.description),
+                         .optionalText(waitingUntil?.description), .bool(renewal), .integer(enrolment.contributionFen), .text(ruleVersion),
+                         .text(context.eventID))
     }
 
     // MARK: Claims
 
     func claim(_ id: String) throws -> Claim? {
         try FastStatement(db, sql: """
-            SELECT member_id, risk_code, incident_date, plan_year, status, documents, hospital_days, self_paid_fen, disability_grade, approved_fen
+            SELECT member_id, risk_code, incident_date, plan_year, status, documents, hospital_days, self_paid_fen, disability_grade, approved_fen,
+                history_count
             FROM ma_claims WHERE claim_id = ?
             """).row(.text(id)) { row in
             Claim(id: id, memberID: row.text(0), riskCode: row.text(1),
                   incidentDate: LocalDate(iso: row.text(2)) ?? LocalDate(year: 2000, month: 1, day: 1)!, planYear: Int(row.integer(3)),
                   status: ClaimStateMachine.State(rawValue: row.text(4)) ?? .rejected, documents: Self.documents(row.optionalText(5)),
                   hospitalDays: row.optionalInteger(6), selfPaidFen: row.optionalInteger(7), disabilityGrade: row.optionalInteger(8),
-                  approvedFen: row.optionalInteger(9))
+                  approvedFen: row.optionalInteger(9), historyCount: row.integer(10))
         }
     }
 
@@ -99,8 +104,8 @@ struct ClaimStore {
                      missing: [String], ruleVersion: String, context: EventContext) throws -> Bool {
         let insert = try FastStatement(db, sql: """
             INSERT INTO ma_claims (claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days,
-                self_paid_fen, disability_grade, reason_code, rule_version, submitted_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (claim_id) DO NOTHING
+                self_paid_fen, disability_grade, reason_code, rule_version, submitted_at, history_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (claim_id) DO NOTHING
             """)
         try insert.execute(.text(submission.claimID), .text(submission.memberID), .text(submission.riskCode), .text(submission.incidentDate.description),
                          .int(planYear), .text(status.rawValue), .text(Self.json(submission.documents)), .text(Self.json(missing)),
@@ -116,29 +121,24 @@ struct ClaimStore {
             .execute(.text(Self.json(documents)), .text(Self.json(missing)), .text(claimID))
     }
 
-    func setStatus(claimID: String, status: ClaimStateMachine.State, context: EventContext, reasonCode: String? = nil,
+    /// Moves `claim` (as read in this event) to `status` and appends the change to its history.
+    func setStatus(_ claim: Claim, status: ClaimStateMachine.State, context: EventContext, reasonCode: String? = nil,
                    approvedFen: Int64? = nil, cappedBy: String? = nil, paidFen: Int64? = nil, ruleVersion: String? = nil) throws {
         try FastStatement(db, sql: """
             UPDATE ma_claims SET status = ?1, missing_documents = CASE WHEN ?1 = 'DOCUMENTS_REQUESTED' THEN missing_documents ELSE '[]' END,
                 reason_code = coalesce(?2, reason_code), approved_fen = coalesce(?3, approved_fen),
-                capped_by = coalesce(?4, capped_by), paid_fen = coalesce(?5, paid_fen), rule_version = coalesce(?6, rule_version)
-            WHERE claim_id = ?7
+                capped_by = coalesce(?4, capped_by), paid_fen = coalesce(?5, paid_fen), rule_version = coalesce(?6, rule_version),
+                history_count = ?7
+            WHERE claim_id = ?8
             """).execute(.text(status.rawValue), .optionalText(reasonCode), .optionalInteger(approvedFen), .optionalText(cappedBy),
-                         .optionalInteger(paidFen), .optionalText(ruleVersion), .text(claimID))
-        try appendHistory(claimID: claimID, status: status, context: context)
+                         .optionalInteger(paidFen), .optionalText(ruleVersion), .integer(claim.historyCount + 1), .text(claim.id))
+        try appendHistory(claimID: claim.id, status: status, seq: claim.historyCount, context: context)
     }
 
-    /// Appends a history entry at `seq` (a new claim's first is 0), or after the claim's last one when nil.
-    func appendHistory(claimID: String, status: ClaimStateMachine.State, seq: Int64? = nil, context: EventContext) throws {
-        if let seq {
-            try FastStatement(db, sql: "INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type) VALUES (?, ?, ?, ?, ?, ?)")
-                .execute(.text(claimID), .integer(seq), .text(status.rawValue), .text(context.time.text), .text(context.eventID), .text(context.type))
-        } else {
-            try FastStatement(db, sql: """
-                INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type)
-                VALUES (?1, (SELECT COUNT(*) FROM ma_claim_history WHERE claim_id = ?1), ?2, ?3, ?4, ?5)
-                """).execute(.text(claimID), .text(status.rawValue), .text(context.time.text), .text(context.eventID), .text(context.type))
-        }
+    /// Appends a history entry at `seq` (its place in the claim's history; a new claim's first is 0).
+    func appendHistory(claimID: String, status: ClaimStateMachine.State, seq: Int64, context: EventContext) throws {
+        try FastStatement(db, sql: "INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(.text(claimID), .integer(seq), .text(status.rawValue), .text(context.time.text), .text(context.eventID), .text(context.type))
     }
 
     // MARK: Caps and payments
@@ -152,18 +152,19 @@ struct ClaimStore {
     }
 
     func recordUsage(claim: Claim, amountFen: Int64) throws {
-        try db.cachedStatement(sql: "INSERT INTO ma_cap_usage (member_id, risk_code, plan_year, claim_id, amount_fen) VALUES (?, ?, ?, ?, ?)").execute(
-                       arguments: [claim.memberID, claim.riskCode, claim.planYear, claim.id, amountFen])
+        try FastStatement(db, sql: "INSERT INTO ma_cap_usage (member_id, risk_code, plan_year, claim_id, amount_fen) VALUES (?, ?, ?, ?, ?)")
+            .execute(.text(claim.memberID), .text(claim.riskCode), .int(claim.planYear), .text(claim.id), .integer(amountFen))
     }
 
     func paymentRecorded(claimID: String, paymentRef: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ma_payments WHERE claim_id = ? AND payment_ref = ? AND outcome = 'paid'"), arguments: [claimID, paymentRef]) ?? false
+        try FastStatement(db, sql: "SELECT 1 FROM ma_payments WHERE claim_id = ? AND payment_ref = ? AND outcome = 'paid'")
+            .exists(.text(claimID), .text(paymentRef))
     }
 
     /// Records an applied payment (failed payments and rejected `paid` events record nothing here).
     func recordPayment(claimID: String, paymentRef: String, amountFen: Int64, paidOn: LocalDate, context: EventContext) throws {
-        try db.cachedStatement(sql: """
+        try FastStatement(db, sql: """
             INSERT INTO ma_payments (claim_id, payment_ref, outcome, amount_fen, paid_on, event_id) VALUES (?, ?, 'paid', ?, ?, ?)
-            """).execute(arguments: [claimID, paymentRef, amountFen, paidOn.description, context.eventID])
+            """).execute(.text(claimID), .text(paymentRef), .integer(amountFen), .text(paidOn.description), .text(context.eventID))
     }
 }

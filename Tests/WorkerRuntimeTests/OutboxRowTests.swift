@@ -65,7 +65,7 @@ struct OutboxRowTests {
         #expect(tracker.inFlight == 0)
     }
 
-    @Test("a batch writes its outbox as one row, and starts another row past 16 MB of packed messages, in input order")
+    @Test("a batch writes its outbox as one row, and starts another row past 1 MiB of packed messages, in input order")
     func batchOutboxRows() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -81,15 +81,16 @@ struct OutboxRowTests {
         #expect(small.outbox.count == 1)
         #expect(small.outbox.first?.records.count == 300)
 
-        // Twenty malformed messages of 1 MiB each: their dead-letter copies pack past 16 MB.
-        let big = (0..<20).map { message(300 + $0, [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)) }
+        // Twenty malformed messages of 300 KB each: their dead-letter copies pack past 1 MiB every four.
+        let big = (0..<20).map { message(300 + $0, [UInt8](repeating: UInt8(ascii: "x"), count: 300_000)) }
         let large = try store.queue.write { db in try processor.process(big, db: db) }
-        #expect(large.outbox.count == 2)
+        #expect(large.outbox.count == 5)
+        #expect(large.outbox.map(\.records.count) == [4, 4, 4, 4, 4])
         #expect(large.outbox.map(\.records.count).reduce(0, +) == 20)
         #expect(zip(large.outbox, large.outbox.dropFirst()).allSatisfy { $0.seq < $1.seq })
 
         let stored = try store.queue.read { db in try Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox ORDER BY seq") }
-        #expect(stored.count == 3)
+        #expect(stored.count == 6)
         let storedMessages = stored.compactMap { PackedMessages.unpack([UInt8]($0["messages"] as Data)) }.flatMap { $0 }
         let sentMessages = (small.outbox + large.outbox).flatMap(\.records)
         #expect(storedMessages.count == 320)

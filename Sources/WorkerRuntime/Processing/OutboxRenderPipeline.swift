@@ -9,7 +9,7 @@ import Kafka
 final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
     /// The messages of one outbox row to be, packed and as they are (to send once committed).
     struct Part {
-        var packed = PackedMessages(reservingCapacity: 64 * 1024)
+        var packed = PackedMessages(reservingCapacity: OutboxRow.maxBytes + 16 * 1024)
         var records: [ProducerRecord] = []
     }
 
@@ -18,7 +18,7 @@ final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
     private let render: @Sendable (Item) -> ProducerRecord
     /// Touched only on `queue` until `finish` has waited for it.
     private var parts: [Part] = []
-    private var current = Part()
+    private var current: Part?
 
     init(queue: DispatchQueue, render: @escaping @Sendable (Item) -> ProducerRecord) {
         self.queue = queue
@@ -29,16 +29,18 @@ final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
     func submit(_ items: [Item]) {
         guard !items.isEmpty else { return }
         queue.async(group: group) { [self] in
-            current.records.reserveCapacity(current.records.count + items.count)
+            var part = current.take() ?? Part()  // taken, so that appending does not copy it
+            part.records.reserveCapacity(part.records.count + items.count)
             for item in items {
                 let record = render(item)
-                if current.records.count >= OutboxRow.maxMessages || current.packed.bytes.count >= OutboxRow.maxBytes {
-                    parts.append(current)
-                    current = Part()
+                if part.records.count >= OutboxRow.maxMessages || part.packed.bytes.count >= OutboxRow.maxBytes {
+                    parts.append(part)
+                    part = Part()
                 }
-                current.packed.append(record)
-                current.records.append(record)
+                part.packed.append(record)
+                part.records.append(record)
             }
+            current = part
         }
     }
 
@@ -46,9 +48,9 @@ final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
     func finish() -> [Part] {
         group.wait()
         var all = parts
-        if !current.records.isEmpty { all.append(current) }
+        if let current { all.append(current) }
         parts = []
-        current = Part()
+        current = nil
         return all
     }
 }

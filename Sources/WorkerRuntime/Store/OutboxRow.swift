@@ -19,8 +19,9 @@ public struct OutboxRow: Sendable {
     static let indexBits = 20
     /// Most messages packed into one row (a longer batch writes several rows).
     public static let maxMessages = 1 << indexBits
-    /// Packed bytes past which a batch starts another row (dead-letter copies may be 1 MiB each).
-    public static let maxBytes = 16 << 20
+    /// Packed bytes past which a batch starts another row: a row's buffer is reserved once at this size
+    /// (plus a message), where one growing buffer per batch held up to twice its bytes.
+    public static let maxBytes = 1 << 20
 
     /// The delivery token of the `index`-th message of row `seq`.
     public static func token(seq: Int64, index: Int) -> UInt64 { UInt64(bitPattern: seq) << indexBits | UInt64(index) }

@@ -21,6 +21,8 @@ public struct MutualAidClaimsDomain: WorkerDomain {
         plan = try configuration.optionalString("domain.plan_file").map(PlanSettings.load(path:)) ?? .contract
     }
 
+    public static func controls(of engine: WorkerEngine<MutualAidClaimsDomain>) -> EngineControls { EngineControls(engine) }
+
     public func decode(type: String, data: DataReader) throws(DataError) -> ClaimEvent {
         try ClaimEvent.decode(type: type, data: data, risks: plan.risks.map(\.code))
     }

@@ -23,6 +23,8 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
         settings = try BenefitSettings(configuration: configuration)
     }
 
+    public static func controls(of engine: WorkerEngine<NewEmploymentBenefitsDomain>) -> EngineControls { EngineControls(engine) }
+
     public func decode(type: String, data: DataReader) throws(DataError) -> BenefitEvent {
         try BenefitEvent.decode(type: type, data: data)
     }

@@ -28,6 +28,8 @@ public struct TallyDomain: WorkerDomain {
 
     public init(limit: Int64 = 500) { self.limit = limit }
 
+    public static func controls(of engine: WorkerEngine<TallyDomain>) -> EngineControls { EngineControls(engine) }
+
     public init(configuration: WorkerConfiguration) throws {
         limit = Int64(try configuration.integer("domain.limit", in: 1...1000))
     }

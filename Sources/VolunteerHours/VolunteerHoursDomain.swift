@@ -22,6 +22,8 @@ public struct VolunteerHoursDomain: WorkerDomain {
         settings = try VolunteerSettings(configuration: configuration)
     }
 
+    public static func controls(of engine: WorkerEngine<VolunteerHoursDomain>) -> EngineControls { EngineControls(engine) }
+
     public func decode(type: String, data: DataReader) throws(DataError) -> VolunteerEvent {
         try VolunteerEvent.decode(type: type, data: data)
     }

@@ -56,7 +56,7 @@ public enum WorkerLauncher {
         let metrics = WorkerMetrics(worker: workerName)
         let health = HealthState()
         let engine = WorkerEngine(settings: runtime, handler: handler, store: store, metrics: metrics, health: health, logger: logger)
-        var services: [any Service] = [EngineService(engine: engine)]
+        var services: [any Service] = [EngineService(engine: Domain.controls(of: engine))]
         let port = try configuration.integer("http.port", in: 0...65_535)
         if port > 0 {
             let host = try configuration.string("http.host")
@@ -99,19 +99,19 @@ public enum WorkerLauncher {
 }
 
 /// Runs the engine as a service: stops it on graceful shutdown; ends the group if the engine dies.
-struct EngineService<Handler: DomainHandler>: Service {
-    let engine: WorkerEngine<Handler>
+struct EngineService: Service {
+    let engine: EngineControls
 
     func run() async throws {
         engine.start()
         let waiter = DedicatedThread(name: "welfare.engine-wait")
         defer { waiter.stop() }
         try await withGracefulShutdownHandler {
-            _ = try await waiter.run { engine.waitUntilStopped(timeout: .seconds(86_400 * 365)) }
+            _ = try await waiter.run { engine.waitUntilStopped(.seconds(86_400 * 365)) }
         } onGracefulShutdown: {
             engine.requestStop()
         }
-        if !engine.stoppedOnRequest { throw WorkerStoppedUnexpectedly() }
+        if !engine.stoppedOnRequest() { throw WorkerStoppedUnexpectedly() }
     }
 }
 

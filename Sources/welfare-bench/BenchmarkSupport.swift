@@ -77,7 +77,11 @@ enum BenchmarkSupport {
         var received = 0
         while received < count {
             let batch = try consumer.poll(maxMessages: 2_000, maxWait: .seconds(10))
-            if batch.isEmpty { throw BenchmarkError("raw consume stalled after \(received) messages") }
+            if batch.isEmpty {
+                // The embedded broker keeps about 5 MB per partition and drops older messages silently.
+                throw BenchmarkError("raw consume stalled after \(received) of \(count) messages: the embedded broker keeps about 5 MB per partition "
+                                     + "and drops older messages, so load fewer events or use more partitions (--partitions)")
+            }
             received += batch.count
         }
         return (ContinuousClock.now - start).seconds

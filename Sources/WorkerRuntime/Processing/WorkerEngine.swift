@@ -290,7 +290,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 var sent = 0
                 var after: Int64 = 0
                 while true {
-                    // A few rows at a time: a row holds up to a batch of messages.
+                    // A few rows at a time: a row holds up to 1 MiB of messages.
                     let rows = try store.queue.read { db in
                         try OutboxRow.pending(db: db, after: after, limit: 8)
                     }

@@ -6,17 +6,11 @@ public struct EngineControls: Sendable {
     let waitUntilStopped: @Sendable (Duration) -> Bool
     let stoppedOnRequest: @Sendable () -> Bool
 
-    public init(start: @escaping @Sendable () -> Void, requestStop: @escaping @Sendable () -> Void,
-                waitUntilStopped: @escaping @Sendable (Duration) -> Bool, stoppedOnRequest: @escaping @Sendable () -> Bool) {
-        self.start = start
-        self.requestStop = requestStop
-        self.waitUntilStopped = waitUntilStopped
-        self.stoppedOnRequest = stoppedOnRequest
-    }
-
     /// The controls of `engine`.
     public init<Handler: DomainHandler>(_ engine: WorkerEngine<Handler>) {
-        self.init(start: { engine.start() }, requestStop: { engine.requestStop() },
-                  waitUntilStopped: { engine.waitUntilStopped(timeout: $0) }, stoppedOnRequest: { engine.stoppedOnRequest })
+        start = { engine.start() }
+        requestStop = { engine.requestStop() }
+        waitUntilStopped = { engine.waitUntilStopped(timeout: $0) }
+        stoppedOnRequest = { engine.stoppedOnRequest }
     }
 }

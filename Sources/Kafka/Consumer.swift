@@ -89,17 +89,7 @@ public final class Consumer: @unchecked Sendable {
 
     /// How many partitions a topic has, from the cluster's metadata (throws when the topic is unknown).
     public func partitionCount(topic: String, timeout: Duration) throws(KafkaError) -> Int {
-        guard let rkt = rd_kafka_topic_new(handle, topic, nil) else { throw .client("cannot make a handle for topic \(topic)") }
-        defer { rd_kafka_topic_destroy(rkt) }
-        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
-        try KafkaError.check(rd_kafka_metadata(handle, 0, rkt, &metadata, Int32(timeout.milliseconds)), "read metadata of \(topic)")
-        guard let metadata else { throw .client("no metadata for topic \(topic)") }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        guard metadata.pointee.topic_cnt > 0 else { throw .client("no metadata for topic \(topic)") }
-        let entry = metadata.pointee.topics[0]
-        try KafkaError.check(entry.err, "topic \(topic)")
-        guard entry.partition_cnt > 0 else { throw KafkaError(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, message: "topic \(topic) has no partitions") }
-        return Int(entry.partition_cnt)
+        try readPartitionCount(handle, topic: topic, timeout: timeout)
     }
 
     /// The partitions currently assigned to this consumer.

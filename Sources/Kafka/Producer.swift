@@ -87,6 +87,12 @@ public final class Producer: Sendable {
         poller.start()
     }
 
+    /// The number of partitions of `topic`, read from the cluster (blocking). Asking before the first
+    /// message to a topic also spares that message the metadata request librdkafka would make for it.
+    public func partitionCount(topic: String, timeout: Duration) throws(KafkaError) -> Int {
+        try readPartitionCount(handle, topic: topic, timeout: timeout)
+    }
+
     /// Enqueues one message. The report comes to `onDelivery` with `token`.
     /// Throws a retriable `_QUEUE_FULL` error when librdkafka's queue is full.
     public func send(_ record: ProducerRecord, token: UInt64 = 0) throws(KafkaError) {

@@ -33,6 +33,17 @@ struct ProducerConsumerTests {
         #expect(message.partition == partition && message.offset == 0)
     }
 
+    @Test("a producer reads a topic's partition count from the cluster before it sends anything")
+    func producerReadsTopicMetadata() async throws {
+        let broker = try makeBroker(["notes": 12, "dlq": 3])
+        let producer = try Producer(configuration: producerConfiguration(broker))
+        defer { producer.close() }
+        let counts = try await onDedicatedThread { () throws(KafkaError) in
+            [try producer.partitionCount(topic: "notes", timeout: .seconds(10)), try producer.partitionCount(topic: "dlq", timeout: .seconds(10))]
+        }
+        #expect(counts == [12, 3])
+    }
+
     @Test("awaiting a delivery returns the broker's partition and offset")
     func deliverAwaitsTheReport() async throws {
         let broker = try makeBroker(["t": 1])

@@ -198,14 +198,12 @@ public final class Consumer: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         let native = NativeHandle(pointer: handle)
         let retained = coordinatorRetained
-        let closer = Thread {
+        startThread(named: "consumer-close") {
             rd_kafka_consumer_close(native.pointer)
             rd_kafka_destroy(native.pointer)
             retained.release()
             done.signal()
         }
-        closer.name = "welfare.kafka.consumer-close"
-        closer.start()
         return done.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .success
     }
 

@@ -18,9 +18,9 @@ public final class DedicatedThread: Sendable {
 
     private let shared = Shared()
 
-    /// Starts a thread with the given name (seen in debuggers and `top -H`).
+    /// Starts a thread with the given name (seen in debuggers and `top -H`; Linux keeps no name longer than 15 bytes).
     public init(name: String) {
-        let thread = Thread { [shared] in
+        startThread(named: name) { [shared] in
             while true {
                 shared.wakeUp.wait()
                 let next: (@Sendable () -> Void)? = shared.state.withLock { state in
@@ -30,8 +30,6 @@ public final class DedicatedThread: Sendable {
                 next()
             }
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Runs `body` on the thread and returns its result to the awaiting task.
@@ -66,7 +64,7 @@ public final class DedicatedThread: Sendable {
 
 /// Runs one blocking call on a fresh thread of its own and awaits its result.
 public func onDedicatedThread<T: Sendable, E: Error>(
-    name: String = "welfare.blocking", _ body: @escaping @Sendable () throws(E) -> T
+    name: String = "blocking", _ body: @escaping @Sendable () throws(E) -> T
 ) async throws -> T {
     let thread = DedicatedThread(name: name)
     defer { thread.stop() }

@@ -77,14 +77,12 @@ public final class Producer: Sendable {
         self.callbacks = callbacks
         self.callbacksRetained = retained
         let native = NativeHandle(pointer: handle)
-        let poller = Thread { [lifecycle] in
+        startThread(named: "kafka-producer") { [lifecycle] in
             while !lifecycle.closed.load(ordering: .acquiring) {
                 rd_kafka_poll(native.pointer, 50)
             }
             lifecycle.pollerDone.signal()
         }
-        poller.name = "welfare.kafka.producer"
-        poller.start()
     }
 
     /// The number of partitions of `topic`, read from the cluster (blocking). Asking before the first

@@ -92,6 +92,7 @@ public enum WorkerLauncher {
         settings.retryInitialDelay = try configuration.milliseconds("retry.initial_delay_ms", in: 1...600_000)
         settings.retryMaxDelay = try configuration.milliseconds("retry.max_delay_ms", in: 1...3_600_000)
         settings.shutdownDeliveryTimeout = try configuration.milliseconds("shutdown.delivery_timeout_ms", in: 0...600_000)
+        settings.writerNice = Int32(try configuration.integer("store.writer_nice", in: -20...19))
         // Validate the librdkafka properties now, so a bad one fails at start naming the key.
         _ = try Producer(configuration: settings.kafka.forProducer.withDefaults(["bootstrap.servers": "127.0.0.1:9"]), logger: Logger(label: "welfare.config-check", factory: { _ in SwiftLogNoOpLogHandler() })).close(flushTimeout: .zero)
         return settings
@@ -104,7 +105,7 @@ struct EngineService: Service {
 
     func run() async throws {
         engine.start()
-        let waiter = DedicatedThread(name: "welfare.engine-wait")
+        let waiter = DedicatedThread(name: "engine-wait")
         defer { waiter.stop() }
         try await withGracefulShutdownHandler {
             _ = try await waiter.run { engine.waitUntilStopped(.seconds(86_400 * 365)) }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Kafka
 import Logging
 import Synchronization
 
@@ -36,7 +37,7 @@ public final class Checkpointer: Sendable {
         // The sizes above in WAL frames, which are pages of the store's own size.
         let pageSize = try connection.read(WorkerStore.pageBytes)
         let (restartFrames, restartTail) = (Checkpointer.restartBytes / pageSize, Checkpointer.restartTailBytes / pageSize)
-        let thread = Thread { [control] in
+        startThread(named: "checkpointer") { [control] in
             while !control.stopped.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
                 do {
@@ -55,8 +56,6 @@ public final class Checkpointer: Sendable {
             try? connection.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             control.done.signal()
         }
-        thread.name = "welfare.store.checkpointer"
-        thread.start()
     }
 
     /// Stops after a final checkpoint. Blocking.

@@ -27,6 +27,8 @@ public struct RuntimeSettings: Sendable {
     public var retryMaxDelay: Duration = .seconds(30)
     /// How long a stopping worker waits for pending notifications to be delivered.
     public var shutdownDeliveryTimeout: Duration = .seconds(10)
+    /// The scheduling priority (nice, −20…19) the store's writer thread asks for; 0 leaves it alone.
+    public var writerNice: Int32 = -10
 
     public init(workerName: String, inputTopic: String, deadLetterTopic: String, notificationsTopic: String, kafka: KafkaConfiguration) {
         self.workerName = workerName

@@ -45,7 +45,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     /// them between two transactions kept the writer waiting ~6 ms per batch.
     private var retired: WriterJob<Handler>?
     /// Runs the transactions, so that the engine's thread polls, checks and sends meanwhile.
-    private let writer = DispatchQueue(label: "welfare.store.writer")
+    private let writer: WriterThread
 
     public init(settings: RuntimeSettings, handler: Handler, store: WorkerStore, metrics: WorkerMetrics, health: HealthState, logger: Logger) {
         self.settings = settings
@@ -56,12 +56,18 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic)
         self.storeRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         self.deliveryRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
+        self.writer = WriterThread(name: "store-writer", nice: settings.writerNice) { [logger] error in
+            logger.notice("the store writer runs at the normal priority: raising it was refused (it needs CAP_SYS_NICE or LimitNICE)",
+                          metadata: ["store.writer_nice": "\(settings.writerNice)", "errno": "\(error)"])
+        }
     }
+
+    deinit { writer.stop() }
 
     /// Starts the loop on its own thread.
     public func start() {
         guard started.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged else { return }
-        let thread = Thread { [self] in
+        startThread(named: "worker-engine") { [self] in
             health.markRunning(true)
             do {
                 try run()
@@ -71,8 +77,6 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             health.markRunning(false)
             finished.signal()
         }
-        thread.name = "welfare.worker.\(settings.workerName)"
-        thread.start()
     }
 
     /// Asks the loop to stop after the batch in hand; returns at once.
@@ -126,6 +130,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             step(consumer, producer)
         }
         shutDown(consumer, producer)
+        writer.stop()
     }
 
     /// One turn of the loop: poll, apply and commit a batch on the writer thread (or retry it), and meanwhile

@@ -19,8 +19,12 @@ public final class DedicatedThread: Sendable {
     private let shared = Shared()
 
     /// Starts a thread with the given name (seen in debuggers and `top -H`; Linux keeps no name longer than 15 bytes).
-    public init(name: String) {
+    /// `nice` is the scheduling priority the thread asks for (−20…19; 0 leaves it alone); raising it needs
+    /// `CAP_SYS_NICE` or an `RLIMIT_NICE` that allows it, and `refused` hears, on the thread, the `errno` of a refusal.
+    public init(name: String, nice: Int32 = 0, refused: @escaping @Sendable (Int32) -> Void = { _ in }) {
         startThread(named: name) { [shared] in
+            // On Linux a priority belongs to a thread, and `who` 0 names the calling one.
+            if nice != 0 && setpriority(__priority_which_t(0), 0, nice) != 0 { refused(errno) }
             while true {
                 shared.wakeUp.wait()
                 let next: (@Sendable () -> Void)? = shared.state.withLock { state in
@@ -35,19 +39,33 @@ public final class DedicatedThread: Sendable {
     /// Runs `body` on the thread and returns its result to the awaiting task.
     public func run<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let accepted = shared.state.withLock { state -> Bool in
-                guard !state.stopped else { return false }
-                state.queue.append {
-                    do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-                }
-                return true
+            let accepted = enqueue {
+                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
             }
-            if accepted {
-                shared.wakeUp.signal()
-            } else {
-                continuation.resume(throwing: KafkaError.client("the dedicated thread has stopped"))
-            }
+            if !accepted { continuation.resume(throwing: KafkaError.client("the dedicated thread has stopped")) }
         }
+    }
+
+    /// Runs `body` on the thread without waiting for it: `group` is entered here and left once `body` has
+    /// run, or at once when the thread has stopped and `body` will not run.
+    public func async(group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+        group.enter()
+        let accepted = enqueue {
+            body()
+            group.leave()
+        }
+        if !accepted { group.leave() }
+    }
+
+    /// Queues work for the thread and wakes it; false once the thread has stopped.
+    private func enqueue(_ work: @escaping @Sendable () -> Void) -> Bool {
+        let accepted = shared.state.withLock { state -> Bool in
+            guard !state.stopped else { return false }
+            state.queue.append(work)
+            return true
+        }
+        if accepted { shared.wakeUp.signal() }
+        return accepted
     }
 
     /// Lets the work already queued finish, then ends the thread.

@@ -2,25 +2,24 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
-@testable import WorkerRuntime
+import Kafka
 
-@Suite("the store writer thread")
-struct WriterThreadTests {
+@Suite("dedicated threads")
+struct DedicatedThreadTests {
     @Test("work runs in order on one named thread at the priority asked for, or the refusal is reported")
     func runsInOrderAtItsPriority() throws {
         let ownNice = getpriority(__priority_which_t(0), 0)
         let refusal = Mutex<Int32?>(nil)
-        let writer = WriterThread(name: "test-writer", nice: -5) { error in refusal.withLock { $0 = error } }
-        defer { writer.stop() }
+        let thread = DedicatedThread(name: "test-writer", nice: -5) { error in refusal.withLock { $0 = error } }
+        defer { thread.stop() }
         let seen = Mutex<[(index: Int, thread: String, nice: Int32)]>([])
         let group = DispatchGroup()
         for index in 0..<20 {
-            writer.async(group: group) {
-                errno = 0
+            thread.async(group: group) {
                 let nice = getpriority(__priority_which_t(0), 0)
                 // The name the kernel shows (`top -H`, `perf`).
-                let thread = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-                seen.withLock { $0.append((index, thread ?? "", nice)) }
+                let kernelName = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                seen.withLock { $0.append((index, kernelName ?? "", nice)) }
             }
         }
         #expect(group.wait(timeout: .now() + 10) == .success)
@@ -36,13 +35,13 @@ struct WriterThreadTests {
         }
     }
 
-    @Test("work handed to a stopped writer does not run, and its group is left at once")
-    func stoppedWriterLeavesTheGroup() {
-        let writer = WriterThread(name: "test-writer", nice: 0)
-        writer.stop()
+    @Test("work handed to a stopped thread does not run, and its group is left at once")
+    func stoppedThreadLeavesTheGroup() {
+        let thread = DedicatedThread(name: "test-writer")
+        thread.stop()
         let ran = Atomic<Bool>(false)
         let group = DispatchGroup()
-        writer.async(group: group) { ran.store(true, ordering: .relaxed) }
+        thread.async(group: group) { ran.store(true, ordering: .relaxed) }
         #expect(group.wait(timeout: .now() + 5) == .success)
         let didRun = ran.load(ordering: .relaxed)
         #expect(!didRun)

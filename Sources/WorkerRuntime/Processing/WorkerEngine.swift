@@ -65,8 +65,6 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         }
     }
 
-    deinit { writer.stop() }
-
     /// Starts the loop on its own thread.
     public func start() {
         guard started.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged else { return }

@@ -33,6 +33,8 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // jemalloc (Debian's libjemalloc-dev) as the malloc of the long-running processes: see MemoryAllocator.c.
+        .target(name: "MemoryAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         // A small typed binding: consumer, producer, admin, embedded broker, errors.
         .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         // The machine-readable topic catalogue in topics/.
@@ -41,7 +43,7 @@ let package = Package(
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Kafka",
+                "Kafka", "MemoryAllocator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -98,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "welfare-broker",
             dependencies: [
-                "Kafka", "TopicCatalogue",
+                "Kafka", "TopicCatalogue", "MemoryAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -157,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerRuntimeTests",
-            dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", "WelfareTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", "WelfareTestSupport", "MemoryAllocator", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]
@@ -165,6 +167,6 @@ let package = Package(
 
 // Release builds optimise across this package's own modules: the engine is generic over a worker's domain,
 // and without this its per-message code ran unspecialised (metadata lookups, witness calls, boxing).
-for target in package.targets where target.type == .regular || target.type == .executable {
+for target in package.targets where (target.type == .regular || target.type == .executable) && target.name != "MemoryAllocator" {
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 }

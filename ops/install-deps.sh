@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages welfare-workers needs, only when one is missing.
-# librdkafka-dev (Kafka), libsqlite3-dev (stores), kcat (tests and benchmark comparison), pkg-config.
+# librdkafka-dev (Kafka), libsqlite3-dev (stores), libjemalloc-dev (the processes' malloc), kcat (tests and benchmark comparison), pkg-config.
 set -euo pipefail
-packages=(librdkafka-dev libsqlite3-dev kcat pkg-config make python3 python3-pip)
+packages=(librdkafka-dev libsqlite3-dev libjemalloc-dev kcat pkg-config make python3 python3-pip)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -95,13 +95,7 @@ enum BenchmarkSupport {
         process.executableURL = binDirectory.appendingPathComponent(executable)
         process.arguments = ["--bootstrap-servers", bootstrap, "--store", store]
         process.environment = ProcessInfo.processInfo.environment.merging(
-            // The malloc settings of the systemd units (ops/): MALLOC_ARENA_MAX=4, fewer arenas than the default,
-            // less RSS (with 2 the worker threads waited on malloc locks, measured with perf sched_switch);
-            // MALLOC_MMAP_THRESHOLD_=131072, so that a batch's large buffers go back to the system when freed
-            // (15-20 MB less peak RSS on every worker, events/s within noise).
-            ["WELFARE_LOG_LEVEL": "warning", "WELFARE_HTTP_PORT": String(port),
-             "MALLOC_ARENA_MAX": ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] ?? "4",
-             "MALLOC_MMAP_THRESHOLD_": ProcessInfo.processInfo.environment["MALLOC_MMAP_THRESHOLD_"] ?? "131072"].merging(environment) { $1 }) { $1 }
+            ["WELFARE_LOG_LEVEL": "warning", "WELFARE_HTTP_PORT": String(port)].merging(environment) { $1 }) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
         let launched = ContinuousClock.now

@@ -55,7 +55,7 @@ struct WelfareDemo: ParsableCommand {
         for worker in workers {
             let process = try start(bin.appendingPathComponent("\(worker.name)-worker"),
                                     ["--config", worker.config, "--bootstrap-servers", bootstrap, "--store", store(worker)],
-                                    environment: worker.environment.merging(["WELFARE_HTTP_PORT": "0", "MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": "131072"]) { $1 },
+                                    environment: worker.environment.merging(["WELFARE_HTTP_PORT": "0"]) { $1 },
                                     log: "\(directory)/\(worker.name).log")
             children.append(process)
             say("started \(worker.name)-worker (pid \(process.processIdentifier)), store \(store(worker))")

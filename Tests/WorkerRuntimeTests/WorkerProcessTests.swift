@@ -38,6 +38,7 @@ struct WorkerProcessTests {
         let store = directory.appendingPathComponent("tally.sqlite").path
         let first = try startTallyWorker(broker: broker, store: store)
         #expect(try await eventuallyTrue { first.standardError.contains("reading partitions") })
+        #expect(first.standardError.contains("allocator=jemalloc "))
         let second = try startTallyWorker(broker: broker, store: store)
         let secondExit = await second.waitForExit(timeout: .seconds(30))
         #expect(secondExit?.status != 0)

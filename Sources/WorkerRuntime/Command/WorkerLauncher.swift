@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import MemoryAllocator
 import ServiceLifecycle
 
 /// Runs one domain as a worker process: configuration, logging, store (with its lock), the embedded
@@ -36,7 +37,7 @@ public enum WorkerLauncher {
         }
         let checkpointer = try Checkpointer(path: storePath, logger: logger)
         defer { checkpointer.stop() }
-        logger.info("store open", metadata: ["path": "\(storePath)"])
+        logger.info("store open", metadata: ["path": "\(storePath)", "allocator": "\(WorkerLauncher.allocator)"])
 
         var embedded: EmbeddedBroker?
         var runtime = settings
@@ -69,6 +70,11 @@ public enum WorkerLauncher {
         try await group.run()
         embedded?.shutdown()
         withExtendedLifetime(lock) {}
+    }
+
+    /// The malloc this process runs on, as its log names it: jemalloc and its version, or glibc's.
+    public static var allocator: String {
+        welfare_allocator_version().map { "jemalloc \(String(cString: $0))" } ?? "glibc"
     }
 
     /// The runtime settings from a configuration (every problem names its key).

@@ -33,7 +33,7 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        // jemalloc (Debian's libjemalloc-dev) as the malloc of the long-running processes: see MemoryAllocator.c.
+        // jemalloc (Debian's libjemalloc-dev) as every process's malloc: see MemoryAllocator.c.
         .target(name: "MemoryAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         // A small typed binding: consumer, producer, admin, embedded broker, errors.
         .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),

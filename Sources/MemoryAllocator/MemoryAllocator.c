@@ -1,10 +1,11 @@
-// jemalloc in place of glibc's malloc for the long-running processes (workers, broker, demo, benchmark).
+// jemalloc in place of glibc's malloc, for every process of the project (through WorkerRuntime, and the
+// broker's own dependency on this target).
 //
 // A worker's threads hand memory to each other all the time: the consumer's messages are freed after
 // the writer's transaction, the writer's notifications are rendered and freed on another thread. glibc's
 // malloc then takes the lock of the arena that owns each chunk, and on two cores the store writer spent
 // a fifth of its time in malloc, free and the futex wake-ups of those locks (perf). jemalloc's per-thread
-// caches and arenas do not: +8-20 % events/s on every worker's benchmark (ops/RUNBOOK.md).
+// caches and arenas do not (tally +29 %, claims +13 %, volunteer hours +3 % events/s: ops/RUNBOOK.md).
 //
 // Linking this object puts libjemalloc.so among the executable's libraries ahead of libc, so its malloc,
 // free and friends are the ones every library in the process (Swift's runtime, librdkafka, SQLite) uses.

@@ -167,6 +167,6 @@ let package = Package(
 
 // Release builds optimise across this package's own modules: the engine is generic over a worker's domain,
 // and without this its per-message code ran unspecialised (metadata lookups, witness calls, boxing).
-for target in package.targets where (target.type == .regular || target.type == .executable) && target.name != "MemoryAllocator" {
+for target in package.targets where target.type == .regular || target.type == .executable {
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 }

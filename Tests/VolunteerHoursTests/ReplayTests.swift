@@ -31,6 +31,7 @@ struct ReplayTests {
 
         let queries = [
             "SELECT * FROM volunteers ORDER BY volunteer_id",
+            "SELECT * FROM volunteer_totals ORDER BY volunteer_id",
             "SELECT * FROM volunteer_records ORDER BY record_id",
             "SELECT * FROM volunteer_record_history ORDER BY record_id, seq",
             "SELECT volunteer_id, record_id, kind, minutes, event_id, at FROM volunteer_ledger ORDER BY volunteer_id, entry_id",

@@ -180,9 +180,12 @@ struct ServiceRecordTests {
         try harness.submit("R-4", volunteer: "V-1", start: "2026-05-13T09:00:00+08:00", end: "2026-05-13T12:00:00+08:00")
         try harness.submit("R-5", volunteer: "V-1", start: "2026-05-31T23:30:00+08:00", end: "2026-06-01T00:30:00+08:00",
                            time: "2026-06-02T09:00:00+08:00")  // service date 31 May
+        try harness.submit("R-6", volunteer: "V-1", start: "2026-06-01T00:30:00+08:00", end: "2026-06-01T01:00:00+08:00",
+                           time: "2026-06-02T09:00:00+08:00")  // service date 1 June in Shanghai, still 31 May in UTC
         try harness.approve("R-1", volunteer: "V-1")
         try harness.approve("R-2", volunteer: "V-1")
         try harness.approve("R-5", volunteer: "V-1")
+        try harness.approve("R-6", volunteer: "V-1")
         try harness.send("volunteer.hours.declined.v1", ["record_id": .string("R-4"), "volunteer_id": .string("V-1"), "approver_id": .string("S"), "reason": .string("x")])
         func request(_ id: String, from: String, to: String, volunteer: String = "V-1") throws -> VolunteerHarness.Step {
             try harness.send("volunteer.certificate.requested.v1", ["certificate_id": .string(id), "volunteer_id": .string(volunteer),
@@ -197,6 +200,8 @@ struct ServiceRecordTests {
         #expect(code != ReadableCode.make(secret: "another-secret-of-enough-length", parts: ["CERT-1", "V-1", "2026-05-01", "2026-05-31"]))
         let organizations = try harness.store.queue.read { try String.fetchOne($0, sql: "SELECT organizations FROM volunteer_certificates") }
         #expect(organizations == #"["ORG-1","ORG-A","ORG-B"]"#)
+        let june = try #require(try request("CERT-5", from: "2026-06-01", to: "2026-06-01").params("volunteer.certificate.issued"))
+        #expect(june["total_minutes"] == .integer(30) && june["record_count"] == .integer(1))
         let empty = try request("CERT-2", from: "2026-01-01", to: "2026-01-31")
         #expect(empty.params("volunteer.certificate.issued")?["total_minutes"] == .integer(0))
         #expect(empty.params("volunteer.certificate.issued")?["record_count"] == .integer(0))

@@ -44,8 +44,8 @@ struct StoreUpgradeTests {
             (try String.fetchAll(db, sql: "SELECT record_id || ':' || state || ':' || claimed_minutes FROM volunteer_records ORDER BY rowid"),
              try String.fetchAll(db, sql: "SELECT record_id || '/' || seq || ':' || state FROM volunteer_record_history ORDER BY record_id, seq"),
              try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM volunteer_records INDEXED BY volunteer_approved_by_date
-                WHERE volunteer_id = 'V-1' AND state = 'APPROVED' AND service_date >= '2026-05-01'
+                SELECT COUNT(*) FROM volunteer_records INDEXED BY volunteer_periods
+                WHERE volunteer_id = 'V-1' AND started_us > 0 AND state = 'APPROVED'
                 """))
         }
         #expect(records == ["R-1:PENDING:210", "R-2:APPROVED:60"])  // in service order
@@ -78,8 +78,30 @@ struct StoreUpgradeTests {
                 LIMIT 1
                 """).map { $0["detail"] as String }.joined(separator: "; "))
         }
-        #expect(indexes == ["volunteer_approved_by_date", "volunteer_periods"])
+        #expect(indexes == ["volunteer_periods"])
         #expect(covered == 1)
         #expect(plan.contains("volunteer_periods"), "plan: \(plan)")
+    }
+
+    @Test("moving totals to a narrow table keeps every volunteer's total and star level and drops the indexes nothing reads")
+    func narrowTotalsKeepTotals() throws {
+        let store = try upgradedStore(VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "upgrade-test-secret-0123456789")),
+                                      from: "volunteer-hours-v4-period-index", rows: """
+            INSERT INTO volunteers (volunteer_id, name, identity_hash, birth_date, district, guardian_consent, registered_at, total_minutes, star_level)
+            VALUES ('V-1', '张三', x'01', '1990-01-01', '锦江区', 0, '2026-01-02T09:00:00+08:00', 6000, 1),
+                   ('V-2', '李四', x'02', '1991-02-03', '青羊区', 0, '2026-01-02T09:00:00+08:00', 0, 0);
+            INSERT INTO volunteer_ledger (volunteer_id, record_id, kind, minutes, event_id, at) VALUES ('V-1', 'R-1', 'credit', 6000, 'e1', '2026-05-10T20:00:00+08:00');
+            """)
+        defer { removeUpgradedStore(store) }
+        let (totals, columns, indexes, ledger) = try store.queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT volunteer_id || ':' || total_minutes || ':' || star_level FROM volunteer_totals ORDER BY volunteer_id"),
+             try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('volunteers') WHERE name IN ('total_minutes', 'star_level')"),
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('volunteer_approved_by_date', 'volunteer_ledger_by_volunteer')"),
+             try Int.fetchOne(db, sql: "SELECT SUM(minutes) FROM volunteer_ledger WHERE volunteer_id = 'V-1'"))
+        }
+        #expect(totals == ["V-1:6000:1", "V-2:0:0"])
+        #expect(columns.isEmpty)
+        #expect(indexes.isEmpty)
+        #expect(ledger == 6000)
     }
 }

@@ -83,7 +83,7 @@ final class VolunteerHarness {
 
     func total(_ volunteer: String) throws -> (minutes: Int64, level: Int64) {
         try store.queue.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT total_minutes, star_level FROM volunteers WHERE volunteer_id = ?", arguments: [volunteer])
+            let row = try Row.fetchOne(db, sql: "SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?", arguments: [volunteer])
             return (row?["total_minutes"] ?? -1, row?["star_level"] ?? -1)
         }
     }

@@ -30,7 +30,7 @@ struct VolunteerStore {
     // MARK: Volunteers
 
     func volunteer(_ id: String) throws -> Volunteer? {
-        try FastStatement(db, sql: "SELECT total_minutes, star_level FROM volunteers WHERE volunteer_id = ?").row(.text(id)) {
+        try FastStatement(db, sql: "SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?").row(.text(id)) {
             Volunteer(id: id, totalMinutes: $0.integer(0), starLevel: Int($0.integer(1)))
         }
     }
@@ -45,10 +45,11 @@ struct VolunteerStore {
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [registration.volunteerID, registration.name, Data(FieldFormats.identityPseudonym(registration.identityNumber)),
                              registration.birthDate.description, registration.district, registration.guardianConsent, time.text])
+        try FastStatement(db, sql: "INSERT INTO volunteer_totals (volunteer_id, total_minutes, star_level) VALUES (?, 0, 0)").execute(.text(registration.volunteerID))
     }
 
     func setTotals(volunteerID: String, totalMinutes: Int64, starLevel: Int) throws {
-        try FastStatement(db, sql: "UPDATE volunteers SET total_minutes = ?, star_level = ? WHERE volunteer_id = ?")
+        try FastStatement(db, sql: "UPDATE volunteer_totals SET total_minutes = ?, star_level = ? WHERE volunteer_id = ?")
             .execute(.integer(totalMinutes), .int(starLevel), .text(volunteerID))
     }
 
@@ -138,11 +139,16 @@ struct VolunteerStore {
     }
 
     /// The APPROVED records whose service date lies in [from, to]: total minutes, count, organisations.
+    /// They are found through `volunteer_periods` by start time, a day wider on each side than the dates
+    /// (a service date is the Asia/Shanghai date of the start), and then kept by their service date.
     func approvedSummary(volunteerID: String, from: LocalDate, to: LocalDate) throws -> (minutes: Int64, count: Int, organizations: [String]) {
+        let microsecondsPerDay: Int64 = 86_400 * 1_000_000
+        let earliest = Int64(from.daysSinceEpoch - 1) * microsecondsPerDay, latest = Int64(to.daysSinceEpoch + 2) * microsecondsPerDay
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT approved_minutes, organization_id FROM volunteer_records
-            WHERE volunteer_id = ? AND state = 'APPROVED' AND service_date >= ? AND service_date <= ?
-            """), arguments: [volunteerID, from.description, to.description])
+            SELECT approved_minutes, organization_id FROM volunteer_records INDEXED BY volunteer_periods
+            WHERE volunteer_id = ? AND started_us >= ? AND started_us < ?
+              AND state = 'APPROVED' AND service_date >= ? AND service_date <= ?
+            """), arguments: [volunteerID, earliest, latest, from.description, to.description])
         let minutes = rows.reduce(Int64(0)) { $0 + (($1["approved_minutes"] as Int64?) ?? 0) }
         let organizations = Set(rows.map { $0["organization_id"] as String }).sorted()
         return (minutes, rows.count, organizations)

@@ -60,8 +60,11 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             event = parsed
         }
         let hash = Array(SHA256.hash(data: message.value ?? []).prefix(16))
+        // Nothing after these checks reads `data`: the prepared message keeps the envelope without it, so a
+        // batch checked ahead does not hold every event's parsed JSON until its transaction.
+        let envelope = CloudEvent(id: event.id, source: event.source, type: event.type, time: event.time, subject: event.subject, data: [:])
         func later(_ reason: DeadLetterReason, _ detail: String) -> PreparedMessage<Handler.Event> {
-            .event(event, valueHash: hash, laterFailure: (reason, detail), decoded: nil)
+            .event(envelope, valueHash: hash, laterFailure: (reason, detail), decoded: nil)
         }
         let key = message.key.map { String(decoding: $0, as: UTF8.self) }
         guard let key, key == event.subject else {
@@ -78,7 +81,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             let reader = DataReader(event.data)
             _ = try reader.string(entityField)
             let decoded = try handler.decode(type: event.type, data: reader)
-            return .event(event, valueHash: hash, laterFailure: nil, decoded: decoded)
+            return .event(envelope, valueHash: hash, laterFailure: nil, decoded: decoded)
         } catch {
             return later(.invalidData, error.description)
         }

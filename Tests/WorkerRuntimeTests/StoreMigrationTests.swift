@@ -49,6 +49,21 @@ struct StoreMigrationTests {
         }
     }
 
+    @Test("moving tally entries to append order keeps every entry, and an entry id still takes one entry only")
+    func tallyEntriesKeepTheirRows() async throws {
+        let store = try upgradedStore(TallyDomain(), from: "tally-v1", rows: """
+            INSERT INTO tally_entries VALUES ('entry-2', 'T1', 5, 'e2'), ('entry-1', 'T1', 7, 'e1');
+            """)
+        defer { removeUpgradedStore(store) }
+        let entries = try await store.queue.read { db in
+            try String.fetchAll(db, sql: "SELECT entry_id || ':' || tally_id || ':' || amount || ':' || event_id FROM tally_entries ORDER BY entry_id")
+        }
+        #expect(entries == ["entry-1:T1:7:e1", "entry-2:T1:5:e2"])
+        #expect(throws: DatabaseError.self) {
+            try store.queue.write { try $0.execute(sql: "INSERT INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES ('entry-1', 'T2', 1, 'e3')") }
+        }
+    }
+
     @Test("a new store is made with 8 KiB pages, in WAL mode")
     func newStorePageSize() async throws {
         let directory = try temporaryDirectory()

@@ -42,6 +42,40 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         /// Checks made during the transaction (messages not checked ahead), kept so that they are freed
         /// with the result on the engine's thread rather than on the writer's.
         fileprivate var checkedHere: CheckPipeline<Handler.Event>?
+        /// The outcome of the latest messages and how many in a row had it, added to `outcomes` when it
+        /// changes: one dictionary update per run of equal outcomes instead of one per message.
+        fileprivate var outcomeRun: (key: OutcomeKey, count: Int)?
+        /// The partition of the latest messages and the offset after them, added to `nextOffsets` when the
+        /// partition changes (a batch holds long runs of one partition).
+        fileprivate var offsetRun: (partition: TopicPartition, next: Int64)?
+
+        fileprivate mutating func count(_ key: OutcomeKey) {
+            if let run = outcomeRun, run.key == key {
+                outcomeRun = (key, run.count + 1)
+            } else {
+                flushOutcomeRun()
+                outcomeRun = (key, 1)
+            }
+        }
+
+        fileprivate mutating func advance(_ message: ConsumedMessage) {
+            if let run = offsetRun, run.partition.partition == message.partition, run.partition.topic == message.topic {
+                offsetRun = (run.partition, message.offset + 1)
+            } else {
+                flushOffsetRun()
+                offsetRun = (message.topicPartition, message.offset + 1)
+            }
+        }
+
+        fileprivate mutating func flushOutcomeRun() {
+            if let run = outcomeRun { outcomes[run.key, default: 0] += run.count }
+            outcomeRun = nil
+        }
+
+        fileprivate mutating func flushOffsetRun() {
+            if let run = offsetRun { nextOffsets[run.partition] = run.next }
+            offsetRun = nil
+        }
     }
 
     fileprivate enum PendingOutbox: Sendable {
@@ -184,7 +218,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                 prepare(message)  // not reached: `rest` covers every message after `covered`
             }
             try process(message, preparation, statements, db: db, into: &result)
-            result.nextOffsets[message.topicPartition] = message.offset + 1
+            result.advance(message)
             if result.pending.count >= Self.renderChunk {
                 // Rendered on another thread while this one goes on with the batch.
                 pipeline.submit(result.pending)
@@ -194,6 +228,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         }
         pipeline.submit(result.pending)
         result.pending = []
+        result.flushOutcomeRun()
+        result.flushOffsetRun()
         // Nothing in the batch reads the outbox, so its rows can be written last, in input order.
         for part in pipeline.finish() {
             result.outbox.append(try OutboxRow.insert(part.packed, records: part.records, using: statements.outbox, db: db))
@@ -234,13 +270,14 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             let context = EventContext(event: event, partition: message.partition, offset: message.offset, memo: memo)
             switch try handler.apply(decoded, context: context, db: db) {
             case .applied(let notifications):
-                count(outcome: "applied", eventType: event.type, into: &result)
-                result.pending.append(contentsOf: notifications.map { .notification($0, context) })
+                // The type is one of the handler's: it passed that check.
+                result.count(OutcomeKey(outcome: "applied", eventType: event.type))
+                for notification in notifications { result.pending.append(.notification(notification, context)) }
             case .rejected(let reasonCode, let detail, let notices):
                 try statements.reject.execute(.text(reasonCode), .text(detail), .text(event.id))
-                count(outcome: "rejected", eventType: event.type, into: &result)
-                let rejection = NotificationRenderer.rejection(context: context, reasonCode: reasonCode, detail: detail)
-                result.pending.append(contentsOf: ([rejection] + notices).map { .notification($0, context) })
+                result.count(OutcomeKey(outcome: "rejected", eventType: event.type))
+                result.pending.append(.notification(NotificationRenderer.rejection(context: context, reasonCode: reasonCode, detail: detail), context))
+                for notice in notices { result.pending.append(.notification(notice, context)) }
             case .duplicate(let detail):
                 // A repeat the domain recognises does not take the event id.
                 try statements.release.execute(.text(event.id))
@@ -271,7 +308,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     private func count(outcome: String, eventType: String?, into result: inout BatchResult) {
         let type = eventType.flatMap { eventTypes.contains($0) ? $0 : nil } ?? "unknown"
-        result.outcomes[OutcomeKey(outcome: outcome, eventType: type), default: 0] += 1
+        result.count(OutcomeKey(outcome: outcome, eventType: type))
     }
 
     private func deadLetter(

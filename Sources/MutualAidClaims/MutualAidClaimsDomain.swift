@@ -45,7 +45,7 @@ public struct MutualAidClaimsDomain: WorkerDomain {
             guard ClaimStateMachine.allows(.addDocuments, from: claim.status) else { return illegal(claim) }
             let received = claim.documents + documents.filter { !claim.documents.contains($0) }
             let stillMissing = claim.status == .documentsRequested ? missing(for: claim.riskCode, received: received) : []
-            try store.setDocuments(claimID: claimID, documents: received, missing: stillMissing)
+            try store.setDocuments(of: claim, documents: received, missing: stillMissing)
             guard claim.status == .documentsRequested, stillMissing.isEmpty,
                   let community = try store.communityID(of: memberID) else { return .applied([]) }
             try store.setStatus(claim, status: .underReview, context: context)

@@ -69,7 +69,7 @@ extension VolunteerHoursDomain {
             return reject("MINUTES_OUT_OF_RANGE", "approved_minutes \(minutes) is not within 1…\(record.periodMinutes)")
         }
         guard let volunteer = try store.volunteer(volunteerID) else { return reject("UNKNOWN_RECORD", "volunteer \(volunteerID) is unknown") }
-        try store.setState(recordID: recordID, state: "APPROVED", approvedMinutes: minutes, historySeq: 1, context: context)
+        try store.setState(of: record, to: "APPROVED", approvedMinutes: minutes, historySeq: 1, context: context)
         try store.appendLedger(volunteerID: volunteerID, recordID: recordID, kind: "credit", minutes: minutes, context: context)
         let total = volunteer.totalMinutes + minutes
         let level = StarLevel.level(totalMinutes: total, thresholdsHours: settings.starThresholdsHours)
@@ -86,7 +86,7 @@ extension VolunteerHoursDomain {
         }
         guard record.state == "PENDING" else { return reject("ILLEGAL_TRANSITION", "record \(recordID) is \(record.state), not PENDING") }
         guard approverID != volunteerID else { return reject("SELF_APPROVAL", "a volunteer cannot decline their own record") }
-        try store.setState(recordID: recordID, state: "DECLINED", approvedMinutes: nil, historySeq: 1, context: context)
+        try store.setState(of: record, to: "DECLINED", approvedMinutes: nil, historySeq: 1, context: context)
         return .applied([VolunteerNotices.declined(volunteerID: volunteerID, recordID: recordID, reason: reason)])
     }
 
@@ -111,9 +111,9 @@ extension VolunteerHoursDomain {
         try store.appendLedger(volunteerID: correction.volunteerID, recordID: correction.recordID, kind: "correction",
                                minutes: correction.approvedMinutes - previous, context: context)
         if correction.approvedMinutes == 0 {
-            try store.setState(recordID: correction.recordID, state: "VOIDED", approvedMinutes: 0, context: context)
+            try store.setState(of: record, to: "VOIDED", approvedMinutes: 0, context: context)
         } else {
-            try store.setState(recordID: correction.recordID, state: "APPROVED", approvedMinutes: correction.approvedMinutes, context: context)
+            try store.setState(of: record, to: "APPROVED", approvedMinutes: correction.approvedMinutes, context: context)
         }
         let total = volunteer.totalMinutes + correction.approvedMinutes - previous
         let level = StarLevel.level(totalMinutes: total, thresholdsHours: settings.starThresholdsHours)

@@ -14,6 +14,8 @@ struct ClaimStore {
     }
 
     struct Claim {
+        /// Where the row is: updates rewrite it by rowid, with no second search of the claim-id index.
+        let rowID: Int64
         let id: String
         let memberID: String
         let riskCode: String
@@ -72,10 +74,10 @@ struct ClaimStore {
     func claim(_ id: String) throws -> Claim? {
         try FastStatement(db, sql: """
             SELECT member_id, risk_code, incident_date, plan_year, status, documents, hospital_days, self_paid_fen, disability_grade, approved_fen,
-                history_count
+                history_count, rowid
             FROM ma_claims WHERE claim_id = ?
             """).row(.text(id)) { row in
-            Claim(id: id, memberID: row.text(0), riskCode: row.text(1),
+            Claim(rowID: row.integer(11), id: id, memberID: row.text(0), riskCode: row.text(1),
                   incidentDate: LocalDate(iso: row.text(2)) ?? LocalDate(year: 2000, month: 1, day: 1)!, planYear: Int(row.integer(3)),
                   status: ClaimStateMachine.State(rawValue: row.text(4)) ?? .rejected, documents: Self.documents(row.optionalText(5)),
                   hospitalDays: row.optionalInteger(6), selfPaidFen: row.optionalInteger(7), disabilityGrade: row.optionalInteger(8),
@@ -116,9 +118,9 @@ struct ClaimStore {
         return true
     }
 
-    func setDocuments(claimID: String, documents: [String], missing: [String]) throws {
-        try FastStatement(db, sql: "UPDATE ma_claims SET documents = ?, missing_documents = ? WHERE claim_id = ?")
-            .execute(.text(Self.json(documents)), .text(Self.json(missing)), .text(claimID))
+    func setDocuments(of claim: Claim, documents: [String], missing: [String]) throws {
+        try FastStatement(db, sql: "UPDATE ma_claims SET documents = ?, missing_documents = ? WHERE rowid = ?")
+            .execute(.text(Self.json(documents)), .text(Self.json(missing)), .integer(claim.rowID))
     }
 
     /// Moves `claim` (as read in this event) to `status` and appends the change to its history.
@@ -129,9 +131,9 @@ struct ClaimStore {
                 reason_code = coalesce(?2, reason_code), approved_fen = coalesce(?3, approved_fen),
                 capped_by = coalesce(?4, capped_by), paid_fen = coalesce(?5, paid_fen), rule_version = coalesce(?6, rule_version),
                 history_count = ?7
-            WHERE claim_id = ?8
+            WHERE rowid = ?8
             """).execute(.text(status.rawValue), .optionalText(reasonCode), .optionalInteger(approvedFen), .optionalText(cappedBy),
-                         .optionalInteger(paidFen), .optionalText(ruleVersion), .integer(claim.historyCount + 1), .text(claim.id))
+                         .optionalInteger(paidFen), .optionalText(ruleVersion), .integer(claim.historyCount + 1), .integer(claim.rowID))
         try appendHistory(claimID: claim.id, status: status, seq: claim.historyCount, context: context)
     }
 

@@ -15,6 +15,8 @@ struct VolunteerStore {
     }
 
     struct Record {
+        /// Where the row is: a state change rewrites it by rowid, with no second search of the id index.
+        let rowID: Int64
         let id: String
         let volunteerID: String
         let organizationID: String
@@ -57,10 +59,10 @@ struct VolunteerStore {
 
     func record(_ id: String) throws -> Record? {
         try FastStatement(db, sql: """
-            SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes
+            SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes, rowid
             FROM volunteer_records WHERE record_id = ?
             """).row(.text(id)) {
-            Record(id: id, volunteerID: $0.text(0), organizationID: $0.text(1), state: $0.text(2), startedMicroseconds: $0.integer(3),
+            Record(rowID: $0.integer(7), id: id, volunteerID: $0.text(0), organizationID: $0.text(1), state: $0.text(2), startedMicroseconds: $0.integer(3),
                    endedMicroseconds: $0.integer(4), claimedMinutes: $0.integer(5), approvedMinutes: $0.optionalInteger(6))
         }
     }
@@ -93,10 +95,10 @@ struct VolunteerStore {
 
     /// Moves a record to `state` and appends the move to its history. `historySeq` is the entry's position
     /// when the caller knows it (a PENDING record has exactly its submission behind it), else it is counted.
-    func setState(recordID: String, state: String, approvedMinutes: Int64?, historySeq: Int64? = nil, context: EventContext) throws {
-        try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE record_id = ?")
-            .execute(.text(state), .optionalInteger(approvedMinutes), .text(recordID))
-        try appendHistory(recordID: recordID, state: state, seq: historySeq, context: context)
+    func setState(of record: Record, to state: String, approvedMinutes: Int64?, historySeq: Int64? = nil, context: EventContext) throws {
+        try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE rowid = ?")
+            .execute(.text(state), .optionalInteger(approvedMinutes), .integer(record.rowID))
+        try appendHistory(recordID: record.id, state: state, seq: historySeq, context: context)
     }
 
     /// Appends a history entry at `seq`, or after the record's last one when `seq` is nil.

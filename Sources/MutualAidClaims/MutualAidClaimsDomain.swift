@@ -123,7 +123,7 @@ public struct MutualAidClaimsDomain: WorkerDomain {
         // Unreachable in practice: the decoder accepts only the plan's risk codes.
         guard let risk = plan.risk(submission.riskCode) else { return reject("NOT_ENROLLED", "risk \(submission.riskCode) is not in plan \(plan.version)") }
         let planYear = submission.incidentDate.year
-        let enrolment = try store.enrolment(memberID: submission.memberID, planYear: planYear)
+        let enrolment = try store.enrolment(memberID: submission.memberID, planYear: planYear, memo: context.memo)
         let used = try store.usage(memberID: submission.memberID, riskCode: submission.riskCode, planYear: planYear)
         let benefit = risk.formula.benefit(hospitalDays: submission.hospitalDays, selfPaidFen: submission.selfPaidFen, disabilityGrade: submission.disabilityGrade)
         var refusal: (String, String)?

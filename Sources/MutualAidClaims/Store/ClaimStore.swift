@@ -51,6 +51,21 @@ struct ClaimStore {
                          .text(enrolment.communityID))
     }
 
+    /// The member's enrolment for a plan year, through `memo`: an enrolment never changes once written
+    /// (a second one for the same year is a rejected DUPLICATE_SHARE), so a member's later claims find it
+    /// without searching the store.
+    func enrolment(memberID: String, planYear: Int, memo: StoreMemo) throws -> Enrolment? {
+        let fact = try memo.value(for: "enrolment:\(planYear):" + memberID, in: db) {
+            try enrolment(memberID: memberID, planYear: planYear).map { "\($0.coverageFrom)|\($0.waitingUntil?.description ?? "")" }
+        }
+        guard let fact else { return nil }
+        let parts = fact.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 2, let coverageFrom = LocalDate(iso: String(parts[0])) else {
+            return try enrolment(memberID: memberID, planYear: planYear)  // not reached: the memo holds what was written above
+        }
+        return Enrolment(planYear: planYear, coverageFrom: coverageFrom, waitingUntil: LocalDate(iso: String(parts[1])))
+    }
+
     func enrolment(memberID: String, planYear: Int) throws -> Enrolment? {
         try FastStatement(db, sql: "SELECT coverage_from, waiting_until FROM ma_enrolments WHERE member_id = ? AND plan_year = ?")
             .row(.text(memberID), .int(planYear)) { row in

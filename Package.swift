@@ -35,6 +35,8 @@ let package = Package(
         ),
         // jemalloc (Debian's libjemalloc-dev) as every process's malloc: see MemoryAllocator.c.
         .target(name: "MemoryAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
+        // SQLite's process-wide settings that only its variadic sqlite3_config sets: see SQLiteTuning.c.
+        .target(name: "SQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // A small typed binding: consumer, producer, admin, embedded broker, errors.
         .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         // The machine-readable topic catalogue in topics/.
@@ -43,7 +45,7 @@ let package = Package(
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Kafka", "MemoryAllocator",
+                "Kafka", "MemoryAllocator", "SQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -22,6 +22,7 @@ struct StoreFloorBenchmark: ParsableCommand {
     @Option(help: "Events per transaction.") var batch = 2_000
 
     func run() throws {
+        WorkerStore.tuneSQLiteForThisProcess()  // as a worker does
         try BenchmarkSupport.withScratchDirectory { directory in
             let path = directory.appendingPathComponent("floor.sqlite").path
             let store = try WorkerStore(path: path) { TallyDomain().registerMigrations(in: &$0) }

@@ -64,16 +64,18 @@ struct StoreMigrationTests {
         }
     }
 
-    @Test("a new store is made with 8 KiB pages, in WAL mode")
+    @Test("a new store is made with 8 KiB pages, in WAL mode, zeroing deleted content only where a page is written anyway")
     func newStorePageSize() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try WorkerStore(path: directory.appendingPathComponent("new.sqlite").path) { TallyDomain().registerMigrations(in: &$0) }
-        let (pageSize, journal) = try await store.queue.read { db in
-            (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+        let (pageSize, journal, secureDelete) = try await store.queue.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+             try Int.fetchOne(db, sql: "PRAGMA secure_delete"))
         }
         #expect(pageSize == WorkerStore.pageSize && pageSize == 8192)
         #expect(journal == "wal")
+        #expect(secureDelete == 2)  // FAST
     }
 }
 

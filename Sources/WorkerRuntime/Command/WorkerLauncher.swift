@@ -9,6 +9,7 @@ import ServiceLifecycle
 public enum WorkerLauncher {
     /// The whole life of a worker process; returns when it has stopped cleanly.
     public static func run<Domain: WorkerDomain>(_ domain: Domain.Type, options: WorkerOptions, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        WorkerStore.tuneSQLiteForThisProcess()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)  // a file-size limit is a store fault to retry, not a reason to die
         let keys = RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic, batchMaxMessages: Domain.defaultBatchMaxMessages) + Domain.configurationKeys

@@ -58,12 +58,12 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             }
         }
 
-        fileprivate mutating func advance(_ message: ConsumedMessage) {
-            if let run = offsetRun, run.partition.partition == message.partition, run.partition.topic == message.topic {
-                offsetRun = (run.partition, message.offset + 1)
+        fileprivate mutating func advance(_ message: UnsafePointer<ConsumedMessage>) {
+            if let run = offsetRun, run.partition.partition == message.pointee.partition, run.partition.topic == message.pointee.topic {
+                offsetRun = (run.partition, message.pointee.offset + 1)
             } else {
                 flushOffsetRun()
-                offsetRun = (message.topicPartition, message.offset + 1)
+                offsetRun = (message.pointee.topicPartition, message.pointee.offset + 1)
             }
         }
 
@@ -213,17 +213,23 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             case .record(let record): record
             }
         }
-        for (index, message) in messages.enumerated() {
-            let preparation = if index < covered, let ahead { ahead.messages[index] } else if let rest { rest[index - covered] } else {
-                prepare(message)  // not reached: `rest` covers every message after `covered`
-            }
-            try process(message, preparation, statements, db: db, into: &result)
-            result.advance(message)
-            if result.pending.count >= Self.renderChunk {
-                // Rendered on another thread while this one goes on with the batch.
-                pipeline.submit(result.pending)
-                result.pending = []
-                result.pending.reserveCapacity(Self.renderChunk + 16)
+        // Messages are read in place through pointers: a copy of each (a retain and release of its key,
+        // value and headers, whose memory the writer otherwise never touches) was ~2.5 % of its samples.
+        try messages.withUnsafeBufferPointer { messages in
+            guard let first = messages.baseAddress else { return }
+            for index in messages.indices {
+                let message = first + index
+                let preparation = if index < covered, let ahead { ahead.messages[index] } else if let rest { rest[index - covered] } else {
+                    prepare(message.pointee)  // not reached: `rest` covers every message after `covered`
+                }
+                try process(message, preparation, statements, db: db, into: &result)
+                result.advance(message)
+                if result.pending.count >= Self.renderChunk {
+                    // Rendered on another thread while this one goes on with the batch.
+                    pipeline.submit(result.pending)
+                    result.pending = []
+                    result.pending.reserveCapacity(Self.renderChunk + 16)
+                }
             }
         }
         pipeline.submit(result.pending)
@@ -244,7 +250,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// Messages checked at a time for the writer when they were not checked ahead.
     static var checkChunk: Int { 256 }
 
-    private func process(_ message: ConsumedMessage, _ preparation: PreparedMessage<Handler.Event>, _ statements: Statements, db: Database, into result: inout BatchResult) throws {
+    private func process(_ message: UnsafePointer<ConsumedMessage>, _ preparation: PreparedMessage<Handler.Event>, _ statements: Statements, db: Database, into result: inout BatchResult) throws {
         switch preparation {
         case .deadLetter(let reason, let detail, let eventID):
             try deadLetter(message, statements, reason: reason, detail: detail, eventID: eventID, eventType: nil, db: db, into: &result)
@@ -259,15 +265,15 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                 return
             }
             // Claim the id (the claim is also the outcome row); if it was taken, this is a repeat or a conflict.
-            try statements.claim.execute(.text(event.id), .blob(hash), .text(message.topic), .integer(Int64(message.partition)),
-                                         .integer(message.offset), .text(event.type))
+            try statements.claim.execute(.text(event.id), .blob(hash), .text(message.pointee.topic), .integer(Int64(message.pointee.partition)),
+                                         .integer(message.pointee.offset), .text(event.type))
             if statements.claim.changes == 0 {
                 let earlier = try statements.lookup.blob(.text(event.id)) ?? []
                 try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, db: db, into: &result)
                 return
             }
             guard let decoded else { return }
-            let context = EventContext(event: event, partition: message.partition, offset: message.offset, memo: memo)
+            let context = EventContext(event: event, partition: message.pointee.partition, offset: message.pointee.offset, memo: memo)
             switch try handler.apply(decoded, context: context, db: db) {
             case .applied(let notifications):
                 // The type is one of the handler's: it passed that check.
@@ -287,7 +293,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     }
 
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
-    private func repeatedID(_ message: ConsumedMessage, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Statements, db: Database, into result: inout BatchResult) throws {
+    private func repeatedID(_ message: UnsafePointer<ConsumedMessage>, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Statements, db: Database, into result: inout BatchResult) throws {
         if earlierHash == hash {
             try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: nil, db: db, into: &result)
         } else {
@@ -298,10 +304,10 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     /// Records the outcome of a message that took no event id: a duplicate or a dead letter.
     private func recordOutcome(
-        _ message: ConsumedMessage, _ statements: Statements, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
+        _ message: UnsafePointer<ConsumedMessage>, _ statements: Statements, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
         db: Database, into result: inout BatchResult
     ) throws {
-        try statements.otherOutcome.execute(.text(message.topic), .integer(Int64(message.partition)), .integer(message.offset), .optionalText(eventID),
+        try statements.otherOutcome.execute(.text(message.pointee.topic), .integer(Int64(message.pointee.partition)), .integer(message.pointee.offset), .optionalText(eventID),
                                             .optionalText(eventType), .text(outcome), .optionalText(reason), .optionalText(detail))
         count(outcome: outcome, eventType: eventType, into: &result)
     }
@@ -312,17 +318,17 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     }
 
     private func deadLetter(
-        _ message: ConsumedMessage, _ statements: Statements, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
+        _ message: UnsafePointer<ConsumedMessage>, _ statements: Statements, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
         db: Database, into result: inout BatchResult
     ) throws {
         try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: "dead_lettered", reason: reason.rawValue, detail: detail, db: db, into: &result)
         var headers = [
             KafkaHeader("dlq-reason", reason.rawValue), KafkaHeader("dlq-detail", detail),
-            KafkaHeader("dlq-topic", message.topic), KafkaHeader("dlq-partition", String(message.partition)),
-            KafkaHeader("dlq-offset", String(message.offset)), KafkaHeader("dlq-worker", handler.workerName),
+            KafkaHeader("dlq-topic", message.pointee.topic), KafkaHeader("dlq-partition", String(message.pointee.partition)),
+            KafkaHeader("dlq-offset", String(message.pointee.offset)), KafkaHeader("dlq-worker", handler.workerName),
         ]
         if let eventID { headers.append(KafkaHeader("dlq-event-id", eventID)) }
-        let copy = ProducerRecord(topic: deadLetterTopic, key: message.key, value: message.value, headers: headers)
+        let copy = ProducerRecord(topic: deadLetterTopic, key: message.pointee.key, value: message.pointee.value, headers: headers)
         result.pending.append(.record(copy))
         result.deadLetters[reason, default: 0] += 1
     }

@@ -75,6 +75,8 @@ public enum EnvelopeCheck {
 
     /// `application/json`, any case, optionally with parameters (`; charset=utf-8`).
     static func isJSONMediaType(_ text: String) -> Bool {
+        // What nearly every producer sends, compared as one small string.
+        if text == "application/json" { return true }
         var essence = text.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
         while let first = essence.first, first == 0x20 || first == 0x09 { essence = essence.dropFirst() }
         while let last = essence.last, last == 0x20 || last == 0x09 { essence = essence.dropLast() }

@@ -46,9 +46,14 @@ public struct JSONWriter: Sendable {
 
     public mutating func write(string text: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Fast path: nothing to escape, copy the bytes in one go.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: text.utf8)
+        // Fast path: nothing to escape, copy the bytes in one go (scanned in place: a native string's
+        // bytes are contiguous, and walking its UTF-8 view byte by byte cost more than the copy).
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
             bytes.append(UInt8(ascii: "\""))
             return
         }

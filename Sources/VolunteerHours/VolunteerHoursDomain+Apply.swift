@@ -48,10 +48,10 @@ extension VolunteerHoursDomain {
         let late = LateRecord.isLate(serviceDate: ShanghaiTime.date(of: submission.endedAt), eventDate: context.date,
                                      limit: settings.lateRecordWorkingDays)
         let serviceDate = ShanghaiTime.date(of: submission.startedAt)
-        guard try store.insertRecord(submission, serviceDate: serviceDate, minutes: minutes, late: late) else {
+        guard let number = try store.insertRecord(submission, serviceDate: serviceDate, minutes: minutes, late: late) else {
             return refuse("DUPLICATE_RECORD", "record \(submission.recordID) already exists")
         }
-        try store.appendHistory(recordID: submission.recordID, state: "PENDING", seq: 0, context: context)
+        try store.appendHistory(recordNumber: number, state: "PENDING", seq: 0, context: context)
         return .applied([VolunteerNotices.pending(
             volunteerID: submission.volunteerID, recordID: submission.recordID, activityName: submission.activityName,
             serviceDate: serviceDate, minutes: minutes, late: late)])

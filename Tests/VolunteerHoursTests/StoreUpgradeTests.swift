@@ -42,7 +42,7 @@ struct StoreUpgradeTests {
         defer { removeUpgradedStore(store) }
         let (records, history, approved) = try store.queue.read { db in
             (try String.fetchAll(db, sql: "SELECT record_id || ':' || state || ':' || claimed_minutes FROM volunteer_records ORDER BY rowid"),
-             try String.fetchAll(db, sql: "SELECT record_id || '/' || seq || ':' || state FROM volunteer_record_history ORDER BY record_id, seq"),
+             try String.fetchAll(db, sql: "SELECT record_id || '/' || seq || ':' || state FROM volunteer_record_history_by_id ORDER BY record_id, seq"),
              try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM volunteer_records INDEXED BY volunteer_periods
                 WHERE volunteer_id = 'V-1' AND started_us > 0 AND state = 'APPROVED'
@@ -55,7 +55,9 @@ struct StoreUpgradeTests {
             try store.queue.write { try $0.execute(sql: "INSERT INTO volunteer_records SELECT * FROM volunteer_records WHERE record_id = 'R-1'") }
         }
         #expect(throws: DatabaseError.self) {
-            try store.queue.write { try $0.execute(sql: "INSERT INTO volunteer_record_history VALUES ('R-2', 1, 'VOIDED', 'e3', 't', 'at')") }
+            try store.queue.write { try $0.execute(sql: """
+                INSERT INTO volunteer_record_history SELECT record_no, 1, 'VOIDED', 'e3', 't', 'at' FROM volunteer_records WHERE record_id = 'R-2'
+                """) }
         }
     }
 
@@ -103,5 +105,44 @@ struct StoreUpgradeTests {
         #expect(columns.isEmpty)
         #expect(indexes.isEmpty)
         #expect(ledger == 6000)
+    }
+
+    @Test("numbering records keeps every record and history entry, numbers records in their stored order, and keeps every index and unique key")
+    func recordNumbersKeepRecordsAndHistory() throws {
+        let store = try upgradedStore(VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "upgrade-test-secret-0123456789")),
+                                      from: "volunteer-hours-v5-narrow-totals", rows: """
+            INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content, submitted_by,
+                started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, approved_minutes, late, state)
+            VALUES ('R-9', 'V-1', 'ORG-1', 'ACT-1', '社区清洁', '玉林社区', '清扫', 'U-1', '2026-05-10T09:00:00+08:00', '2026-05-10T12:30:00+08:00',
+                    1778374800000000, 1778387400000000, '2026-05-10', 210, 200, 0, 'APPROVED'),
+                   ('R-1', 'V-2', 'ORG-1', 'ACT-1', '社区清洁', '玉林社区', '清扫', 'U-1', '2026-05-11T09:00:00+08:00', '2026-05-11T10:00:00+08:00',
+                    1778461200000000, 1778464800000000, '2026-05-11', 60, NULL, 0, 'PENDING');
+            INSERT INTO volunteer_record_history (record_id, seq, state, event_id, event_type, at) VALUES
+                ('R-9', 0, 'PENDING', 'e1', 'volunteer.hours.submitted.v1', '2026-05-10T18:00:00+08:00'),
+                ('R-1', 0, 'PENDING', 'e2', 'volunteer.hours.submitted.v1', '2026-05-11T18:00:00+08:00'),
+                ('R-9', 1, 'APPROVED', 'e3', 'volunteer.hours.approved.v1', '2026-05-11T20:00:00+08:00');
+            """)
+        defer { removeUpgradedStore(store) }
+        let (records, history, byNumber, indexes) = try store.queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT record_no || ':' || record_id || ':' || state || ':' || IFNULL(approved_minutes, '-') FROM volunteer_records ORDER BY record_no"),
+             try String.fetchAll(db, sql: "SELECT record_id || '/' || seq || ':' || state || ':' || event_id FROM volunteer_record_history_by_id ORDER BY record_id, seq"),
+             try String.fetchAll(db, sql: "SELECT record_no || '/' || seq FROM volunteer_record_history ORDER BY rowid"),
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'volunteer_records' AND sql IS NOT NULL"))
+        }
+        #expect(records == ["1:R-9:APPROVED:200", "2:R-1:PENDING:-"])
+        #expect(history == ["R-1/0:PENDING:e2", "R-9/0:PENDING:e1", "R-9/1:APPROVED:e3"])
+        #expect(byNumber == ["1/0", "2/0", "1/1"])  // in the order they were written
+        #expect(indexes == ["volunteer_periods"])
+        #expect(throws: DatabaseError.self) {
+            try store.queue.write { try $0.execute(sql: "INSERT INTO volunteer_record_history VALUES (1, 1, 'VOIDED', 'e4', 't', 'at')") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try store.queue.write { try $0.execute(sql: """
+                INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content, submitted_by,
+                    started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, late, state)
+                SELECT record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content, submitted_by,
+                    started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, late, state FROM volunteer_records WHERE record_no = 2
+                """) }
+        }
     }
 }

@@ -15,8 +15,9 @@ struct VolunteerStore {
     }
 
     struct Record {
-        /// Where the row is: a state change rewrites it by rowid, with no second search of the id index.
-        let rowID: Int64
+        /// The record's number (`record_no`): a state change rewrites the row by it, with no second search
+        /// of the id index, and its history refers to it.
+        let number: Int64
         let id: String
         let volunteerID: String
         let organizationID: String
@@ -59,10 +60,10 @@ struct VolunteerStore {
 
     func record(_ id: String) throws -> Record? {
         try FastStatement(db, sql: """
-            SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes, rowid
+            SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes, record_no
             FROM volunteer_records WHERE record_id = ?
             """).row(.text(id)) {
-            Record(rowID: $0.integer(7), id: id, volunteerID: $0.text(0), organizationID: $0.text(1), state: $0.text(2), startedMicroseconds: $0.integer(3),
+            Record(number: $0.integer(7), id: id, volunteerID: $0.text(0), organizationID: $0.text(1), state: $0.text(2), startedMicroseconds: $0.integer(3),
                    endedMicroseconds: $0.integer(4), claimedMinutes: $0.integer(5), approvedMinutes: $0.optionalInteger(6))
         }
     }
@@ -79,8 +80,8 @@ struct VolunteerStore {
             """).exists(.text(volunteerID), .integer(start - ServicePeriod.maximumMicroseconds), .integer(end), .integer(start))
     }
 
-    /// Inserts a new PENDING record; false (and nothing written) when the record id is taken.
-    func insertRecord(_ submission: VolunteerEvent.Submission, serviceDate: LocalDate, minutes: Int64, late: Bool) throws -> Bool {
+    /// Inserts a new PENDING record and returns its number; nil (and nothing written) when the record id is taken.
+    func insertRecord(_ submission: VolunteerEvent.Submission, serviceDate: LocalDate, minutes: Int64, late: Bool) throws -> Int64? {
         let insert = try FastStatement(db, sql: """
             INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content,
                 submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, late, state)
@@ -90,28 +91,28 @@ struct VolunteerStore {
                          .text(submission.activityName), .text(submission.place), .text(submission.serviceContent), .text(submission.submittedBy),
                          .text(submission.startedAt.text), .text(submission.endedAt.text), .integer(submission.startedAt.epochMicroseconds),
                          .integer(submission.endedAt.epochMicroseconds), .text(serviceDate.description), .integer(minutes), .bool(late))
-        return insert.changes > 0
+        return insert.changes > 0 ? db.lastInsertedRowID : nil
     }
 
     /// Moves a record to `state` and appends the move to its history. `historySeq` is the entry's position
     /// when the caller knows it (a PENDING record has exactly its submission behind it), else it is counted.
     func setState(of record: Record, to state: String, approvedMinutes: Int64?, historySeq: Int64? = nil, context: EventContext) throws {
-        try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE rowid = ?")
-            .execute(.text(state), .optionalInteger(approvedMinutes), .integer(record.rowID))
-        try appendHistory(recordID: record.id, state: state, seq: historySeq, context: context)
+        try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE record_no = ?")
+            .execute(.text(state), .optionalInteger(approvedMinutes), .integer(record.number))
+        try appendHistory(recordNumber: record.number, state: state, seq: historySeq, context: context)
     }
 
     /// Appends a history entry at `seq`, or after the record's last one when `seq` is nil.
-    func appendHistory(recordID: String, state: String, seq: Int64?, context: EventContext) throws {
+    func appendHistory(recordNumber: Int64, state: String, seq: Int64?, context: EventContext) throws {
         if let seq {
             try FastStatement(db, sql: """
-                INSERT INTO volunteer_record_history (record_id, seq, state, event_id, event_type, at) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(.text(recordID), .integer(seq), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
+                INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(.integer(recordNumber), .integer(seq), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
         } else {
             try FastStatement(db, sql: """
-                INSERT INTO volunteer_record_history (record_id, seq, state, event_id, event_type, at)
-                VALUES (?1, (SELECT COUNT(*) FROM volunteer_record_history WHERE record_id = ?1), ?2, ?3, ?4, ?5)
-                """).execute(.text(recordID), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
+                INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at)
+                VALUES (?1, (SELECT COUNT(*) FROM volunteer_record_history WHERE record_no = ?1), ?2, ?3, ?4, ?5)
+                """).execute(.integer(recordNumber), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
         }
     }
 

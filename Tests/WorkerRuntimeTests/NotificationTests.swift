@@ -27,6 +27,15 @@ struct NotificationTests {
         #expect(total == 41)
     }
 
+    @Test("a notification id stays what earlier versions made it: receivers drop repeats by it across upgrades")
+    func notificationIDIsStable() {
+        // SHA-256 of "evt-1␟tally.added␟member␟成都-T1␟" (␟ = 0x1F), its first 16 bytes shaped as a UUID.
+        #expect(NotificationRenderer.notificationID(eventID: "evt-1", template: "tally.added", recipientKind: .member, recipientID: "成都-T1")
+                == "a4eda815-5d2b-8096-ddbf-db992d6ce6de")
+        #expect(NotificationRenderer.notificationID(eventID: "evt-1", template: "tally.added", recipientKind: .member, recipientID: "成都-T2")
+                != "a4eda815-5d2b-8096-ddbf-db992d6ce6de")
+    }
+
     @Test("notifications are equal when their recipient, template, params and text are")
     func equality() {
         let one = Notification(template: "tally.reset", recipient: .member, id: "T1", params: ["reason": .string("月末")], text: "合计已清零：月末")

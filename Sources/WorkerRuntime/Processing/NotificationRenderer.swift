@@ -17,21 +17,33 @@ public struct NotificationRenderer: Sendable {
     /// The stable notification id: a SHA-256 of the triggering event id, the template and the recipient,
     /// shown as a UUID-shaped string.
     public static func notificationID(eventID: String, template: String, recipientKind: RecipientKind, recipientID: String) -> String {
-        var hasher = SHA256()
+        // One buffer and one hash: the parts' UTF-8 bytes, each followed by 0x1F.
+        var input: [UInt8] = []
+        input.reserveCapacity(eventID.utf8.count + template.utf8.count + recipientID.utf8.count + 16)
         for part in [eventID, template, recipientKind.rawValue, recipientID] {
-            hasher.update(data: Array(part.utf8))
-            hasher.update(data: [0x1F])
+            input.append(contentsOf: part.utf8)
+            input.append(0x1F)
         }
-        let digest = Array(hasher.finalize())
-        let hex = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (index, byte) in digest.prefix(16).enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0F)])
+        let digest = SHA256.hash(data: input)
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            digest.withUnsafeBytes { bytes in
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    text[position] = hexDigit(bytes[index] >> 4)
+                    text[position + 1] = hexDigit(bytes[index] & 0x0F)
+                    position += 2
+                }
+            }
+            return position
         }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
     /// The message for one notification caused by an event.

@@ -40,13 +40,14 @@ final class CheckPipeline<Event: Sendable>: @unchecked Sendable {
         checked.deallocate()
     }
 
-    /// The checks of the batch's `index`-th message of those given, waiting until its chunk is done.
-    subscript(index: Int) -> PreparedMessage<Event> {
+    /// Where the checks of the batch's `index`-th message of those given are, once its chunk is done (waiting until then):
+    /// valid for as long as this pipeline lives.
+    func checkedMessage(at index: Int) -> UnsafePointer<PreparedMessage<Event>> {
         let chunk = index / chunkSize
         while chunksSeen <= chunk {
             chunksReady[chunksSeen].wait()
             chunksSeen += 1
         }
-        return checked[index]
+        return UnsafePointer(checked + index)
     }
 }

@@ -69,6 +69,7 @@ public enum JSONParser {
             guard depth <= JSONParser.maximumDepth else { throw fail("nested too deeply") }
             index += 1
             var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)  // an envelope's members in one allocation, not four growing ones
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1

@@ -30,7 +30,7 @@ func httpGet(_ url: String) async -> (status: Int, body: String)? {
 
 @Suite("worker processes", .timeLimit(.minutes(5)))
 struct WorkerProcessTests {
-    @Test("a second process on the same store refuses to start with a clear message; SIGTERM stops the first with exit 0")
+    @Test("a worker runs on jemalloc without SQLite's memory statistics; a second process on the same store refuses to start with a clear message; SIGTERM stops the first with exit 0")
     func storeLockAndCleanStop() async throws {
         let broker = try tallyBroker()
         let directory = try temporaryDirectory()
@@ -39,6 +39,7 @@ struct WorkerProcessTests {
         let first = try startTallyWorker(broker: broker, store: store)
         #expect(try await eventuallyTrue { first.standardError.contains("reading partitions") })
         #expect(first.standardError.contains("allocator=jemalloc "))
+        #expect(first.standardError.contains("sqlite_memory_statistics=off"))
         let second = try startTallyWorker(broker: broker, store: store)
         let secondExit = await second.waitForExit(timeout: .seconds(30))
         #expect(secondExit?.status != 0)

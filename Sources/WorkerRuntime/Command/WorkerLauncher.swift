@@ -9,7 +9,7 @@ import ServiceLifecycle
 public enum WorkerLauncher {
     /// The whole life of a worker process; returns when it has stopped cleanly.
     public static func run<Domain: WorkerDomain>(_ domain: Domain.Type, options: WorkerOptions, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
-        WorkerStore.tuneSQLiteForThisProcess()
+        let sqliteTuned = WorkerStore.tuneSQLiteForThisProcess()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)  // a file-size limit is a store fault to retry, not a reason to die
         let keys = RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic, batchMaxMessages: Domain.defaultBatchMaxMessages) + Domain.configurationKeys
@@ -38,7 +38,9 @@ public enum WorkerLauncher {
         }
         let checkpointer = try Checkpointer(path: storePath, logger: logger)
         defer { checkpointer.stop() }
-        logger.info("store open", metadata: ["path": "\(storePath)", "allocator": "\(WorkerLauncher.allocator)"])
+        logger.info("store open", metadata: [
+            "path": "\(storePath)", "allocator": "\(WorkerLauncher.allocator)", "sqlite_memory_statistics": "\(sqliteTuned ? "off" : "on")",
+        ])
 
         var embedded: EmbeddedBroker?
         var runtime = settings

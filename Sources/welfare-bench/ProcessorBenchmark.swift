@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GRDB
-import GRDBSQLite
 import Kafka
 import Logging
 import TallyDomain

@@ -48,8 +48,8 @@ public final class WorkerStore: Sendable {
             // too by default, 6 % of a volunteer-hours run's writes. The file stays private to its owner.
             try db.execute(sql: "PRAGMA secure_delete = FAST")
             // Checkpoints run on the Checkpointer's own connection and thread, which also makes the WAL start
-            // over every ~64 MB. The writer's own auto-checkpoint is the backstop for when readers keep that
-            // from finishing: at 256 MB, between two batches. A restarted WAL keeps its file (overwriting
+            // over every ~64 MB. The writer's own auto-checkpoint is the backstop for when readers or back-to-back
+            // transactions keep that from finishing: at 256 MB, between two batches. A restarted WAL keeps its file (overwriting
             // allocated blocks is cheaper than growing a cut-back file again: +15-20 % events/s measured on
             // the volunteer-hours benchmark); only beyond 512 MB, after a reader held it up, is it cut back.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / WorkerStore.pageBytes(of: db))")

@@ -43,16 +43,25 @@ public struct DeadLetterRedrive: Sendable {
         public let originalOffset: Int64
         public let eventID: String?
 
+        /// The headers the original message carried, in their order: all but the `dlq-*` headers the
+        /// worker appended after them.
+        public let originalHeaders: [KafkaHeader]
+
         init?(_ message: ConsumedMessage) {
-            guard let topic = message.header("dlq-topic")?.text, let reason = message.header("dlq-reason")?.text,
-                  let partition = message.header("dlq-partition")?.text.flatMap({ Int($0) }),
-                  let offset = message.header("dlq-offset")?.text.flatMap({ Int64($0) }) else { return nil }
+            // The worker's own headers come last; an original header of the same name comes before them.
+            func last(_ name: String) -> String? { message.headers.last { $0.name == name }?.text }
+            guard let topic = last("dlq-topic"), let reason = last("dlq-reason"),
+                  let partition = last("dlq-partition").flatMap({ Int($0) }),
+                  let offset = last("dlq-offset").flatMap({ Int64($0) }) else { return nil }
             self.message = message
             self.reason = reason
             originalTopic = topic
             originalPartition = partition
             originalOffset = offset
-            eventID = message.header("dlq-event-id")?.text
+            eventID = last("dlq-event-id")
+            var kept = message.headers[...]
+            while let header = kept.last, header.name.hasPrefix("dlq-") { kept = kept.dropLast() }
+            originalHeaders = Array(kept)
         }
     }
 
@@ -101,9 +110,10 @@ public struct DeadLetterRedrive: Sendable {
         return letters.sorted { ($0.originalPartition, $0.originalOffset) < ($1.originalPartition, $1.originalOffset) }
     }
 
-    /// Sends the selected dead letters back to their input topic with their original key; a corrected
-    /// version (same CloudEvent `id`) replaces the original bytes. Each re-sent message carries a
-    /// `welfare-redriven-from` header naming its dead-letter position. Returns after every message is
+    /// Sends the selected dead letters back to their input topic with their original key and headers (in
+    /// their order, without the `dlq-*` ones); a corrected version (same CloudEvent `id`) replaces the
+    /// original key, value and headers. Each re-sent message carries one more header after those,
+    /// `welfare-redriven-from`, naming its dead-letter position. Returns after every message is
     /// acknowledged, or throws.
     public func redrive(_ letters: [DeadLetterMessage], corrections: [PublishableMessage]) throws -> [Resent] {
         var correctionsByID: [String: PublishableMessage] = [:]
@@ -120,9 +130,10 @@ public struct DeadLetterRedrive: Sendable {
             let correction = letter.eventID.flatMap { correctionsByID[$0] }
             let key = correction?.key.map { Array($0.utf8) } ?? letter.message.key
             let value = correction?.value ?? letter.message.value
+            let headers = correction?.headers ?? letter.originalHeaders
             let origin = "\(letter.message.topic)[\(letter.message.partition)]@\(letter.message.offset)"
             let record = ProducerRecord(topic: letter.originalTopic, key: key, value: value,
-                                        headers: [KafkaHeader("welfare-redriven-from", origin)])
+                                        headers: headers + [KafkaHeader("welfare-redriven-from", origin)])
             while true {
                 do {
                     try producer.send(record)

@@ -16,13 +16,20 @@ struct WelfarePublish: ParsableCommand {
         discussion: """
             NDJSON: one object per line, {"key": "...", "value": {...}}; the value is sent as its JSON text (a string \
             value is sent as-is). Generators: volunteer-hours, mutual-aid-claims, new-employment-benefits (seeded, with \
-            a few rejections, repeats and malformed messages unless --clean). Exit status 0 when every message was acknowledged, non-zero otherwise.
+            a few rejections, repeats and malformed messages unless --clean). --mode binary sends each event in the \
+            CloudEvents binary content mode (attributes as ce_* headers, data as the value) instead of structured JSON. Exit status 0 when every message was acknowledged, non-zero otherwise.
             """)
 
     enum Generator: String, ExpressibleByArgument, CaseIterable {
         case volunteerHours = "volunteer-hours"
         case mutualAidClaims = "mutual-aid-claims"
         case newEmploymentBenefits = "new-employment-benefits"
+    }
+
+    /// The CloudEvents Kafka binding's content modes.
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case structured
+        case binary
     }
 
     @Option(help: "Kafka bootstrap servers HOST:PORT[,…].") var bootstrapServers: String
@@ -33,6 +40,8 @@ struct WelfarePublish: ParsableCommand {
     @Option(help: "The generator's seed (the same seed gives the same stream).") var seed: UInt64 = 1
     @Option(help: "At most this many messages per second (0: as fast as possible).") var rate = 0
     @Option(help: "The voucher secret of the benefits worker being fed (for redeemable codes).") var voucherSecret = "dev-only-voucher-secret-change-me"
+    @Option(help: "CloudEvents content mode: structured (the value is the event) or binary (ce_* headers, the value is data).")
+    var mode: Mode = .structured
     @Flag(help: "Generate no faults (repeats, id conflicts, malformed messages).") var clean = false
     @Option(name: .customLong("kafka"), help: "Extra librdkafka property KEY=VALUE (repeatable), e.g. security.protocol=SASL_SSL.")
     var kafkaProperties: [String] = []
@@ -45,7 +54,8 @@ struct WelfarePublish: ParsableCommand {
     }
 
     func run() throws {
-        let messages = try file.map { try PublishableMessage.readNDJSON(path: $0) } ?? generate()
+        let given = try file.map { try PublishableMessage.readNDJSON(path: $0) } ?? generate()
+        let messages = mode == .binary ? given.map { $0.inBinaryMode() } : given
         let configuration = KafkaPropertyArguments.configuration(bootstrapServers: bootstrapServers, properties: kafkaProperties)
         let producer = try Producer(configuration: configuration, logger: Logger(label: "welfare-publish", factory: { _ in SwiftLogNoOpLogHandler() }))
         let start = ContinuousClock.now
@@ -57,7 +67,7 @@ struct WelfarePublish: ParsableCommand {
             }
             while true {
                 do {
-                    try producer.send(ProducerRecord(topic: topic, key: message.key.map { Array($0.utf8) }, value: message.value))
+                    try producer.send(ProducerRecord(topic: topic, key: message.key.map { Array($0.utf8) }, value: message.value, headers: message.headers))
                     break
                 } catch {
                     guard error.isRetriable else { throw error }

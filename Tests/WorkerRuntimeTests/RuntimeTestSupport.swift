@@ -69,9 +69,12 @@ final class InProcessWorker: @unchecked Sendable {
 
     /// Publishes raw values keyed by `key` and waits for the broker to acknowledge them.
     func publish(_ messages: [(key: String?, value: [UInt8]?)]) async throws {
-        for message in messages {
-            try producer.send(ProducerRecord(topic: "welfare.tally", key: message.key.map { Array($0.utf8) }, value: message.value))
-        }
+        try await publish(records: messages.map { ProducerRecord(topic: "welfare.tally", key: $0.key.map { Array($0.utf8) }, value: $0.value) })
+    }
+
+    /// Publishes records as given (headers included) and waits for the broker to acknowledge them.
+    func publish(records: [ProducerRecord]) async throws {
+        for record in records { try producer.send(record) }
         let producer = self.producer
         let flushed = try await onDedicatedThread { producer.flush(timeout: .seconds(30)) }
         guard flushed else { throw TestFailure("publishing timed out") }

@@ -1,4 +1,3 @@
-import Crypto
 import Dispatch
 import Foundation
 import GRDB
@@ -87,13 +86,13 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     func prepare(_ message: ConsumedMessage) -> PreparedMessage<Handler.Event> {
         let event: CloudEvent
-        switch EnvelopeCheck.check(message.value) {
+        switch EnvelopeCheck.check(message.value, headers: message.headers) {
         case .deadLetter(let reason, let detail, let eventID):
             return .deadLetter(reason, detail: detail, eventID: eventID)
         case .event(let parsed):
             event = parsed
         }
-        let hash = Array(SHA256.hash(data: message.value ?? []).prefix(16))
+        let hash = ContentDigest.of(value: message.value, headers: message.headers)
         // Nothing after these checks reads `data`: the prepared message keeps the envelope without it, so a
         // batch checked ahead does not hold every event's parsed JSON until its transaction.
         let envelope = CloudEvent(id: event.id, source: event.source, type: event.type, time: event.time, subject: event.subject, data: [:])
@@ -329,12 +328,14 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         db: Database, into result: inout BatchResult
     ) throws {
         try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: "dead_lettered", reason: reason.rawValue, detail: detail, db: db, into: &result)
-        var headers = [
+        // The original headers first, in their order, so that a redrive sends exactly what was sent.
+        var headers = message.pointee.headers
+        headers += [
             KafkaHeader("dlq-reason", reason.rawValue), KafkaHeader("dlq-detail", detail),
             KafkaHeader("dlq-topic", message.pointee.topic), KafkaHeader("dlq-partition", String(message.pointee.partition)),
             KafkaHeader("dlq-offset", String(message.pointee.offset)), KafkaHeader("dlq-worker", handler.workerName),
         ]
-        if let eventID { headers.append(KafkaHeader("dlq-event-id", eventID)) }
+        if let eventID, !eventID.isEmpty { headers.append(KafkaHeader("dlq-event-id", eventID)) }
         let copy = ProducerRecord(topic: deadLetterTopic, key: message.pointee.key, value: message.pointee.value, headers: headers)
         result.pending.append(.record(copy))
         result.deadLetters[reason, default: 0] += 1

@@ -26,3 +26,9 @@ if ! python3 -c 'import jsonschema' >/dev/null 2>&1; then
         DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends python3-jsonschema
     fi
 fi
+
+# The interoperability tests speak the CloudEvents Kafka binding through the official Python SDK.
+if ! python3 -c 'import cloudevents' >/dev/null 2>&1; then
+    echo "installing: cloudevents"
+    python3 -m pip install --quiet cloudevents 2>/dev/null || python3 -m pip install --quiet --break-system-packages cloudevents
+fi

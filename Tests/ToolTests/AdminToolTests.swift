@@ -117,6 +117,51 @@ struct AdminToolTests {
         #expect(await worker.waitForExit()?.status == 0)
     }
 
+    @Test("welfare-publish --mode binary → dead letter with the original headers first → redrive resends them in order, without dlq-*")
+    func binaryDeadLetterKeepsHeaders() async throws {
+        let broker = try tallyBroker(partitions: 1)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("tally.sqlite").path
+        let worker = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_LOG_LEVEL": "warning"])
+        defer { worker.signal(SIGKILL) }
+        let events = directory.appendingPathComponent("events.ndjson")
+        try """
+            {"key": "T-1", "value": \(tallyEventText(id: "good-1", tally: "T-1", amount: "10")), "headers": {"traceparent": "00-trace"}}
+            {"key": "T-2", "value": \(tallyEventText(id: "bad-amount", tally: "T-2", amount: "\"ten\""))}
+            """.write(to: events, atomically: false, encoding: .utf8)
+        let published = try runProgram(TestPaths.executable("welfare-publish"), [
+            "--bootstrap-servers", broker.bootstrapServers, "--topic", "welfare.tally", "--file", events.path, "--mode", "binary",
+        ])
+        #expect(published.status == 0)
+        #expect(await waitForStoredOutcomes(store, 2))
+        let input = try await readAll("welfare.tally", partitions: 1, bootstrap: broker.bootstrapServers, atLeast: 2)
+        let sent = try #require(input.first { $0.offset == 1 })
+        #expect(sent.headers.first?.name == "ce_specversion" && sent.header("ce_id")?.text == "bad-amount" && sent.header("ce_data") == nil)
+        #expect(input.first { $0.offset == 0 }?.headers.first == KafkaHeader("traceparent", "00-trace"), "the file's own headers come first")
+
+        let reader = try WorkerStore.openReadOnly(path: store)
+        let outcomes = try await reader.read { try String.fetchAll($0, sql: "SELECT outcome || COALESCE(':' || reason_code, '') FROM runtime_message_outcomes ORDER BY offset") }
+        #expect(outcomes == ["applied", "dead_lettered:INVALID_DATA"])
+        #expect(try await eventuallyTrue { try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") } == 0 })
+        let letter = try #require(try await readAll("welfare.tally.dlq", partitions: 3, bootstrap: broker.bootstrapServers, atLeast: 1).first)
+        #expect(Array(letter.headers.prefix(sent.headers.count)) == sent.headers)
+        #expect(letter.headers.dropFirst(sent.headers.count).allSatisfy { $0.name.hasPrefix("dlq-") })
+        #expect(letter.header("dlq-event-id")?.text == "bad-amount")
+
+        let redrive = try runProgram(admin, ["dlq", "redrive", "--bootstrap-servers", broker.bootstrapServers, "--dlq-topic", "welfare.tally.dlq", "--all"])
+        #expect(redrive.status == 0)
+        #expect(await waitForStoredOutcomes(store, 3))
+        let resent = try #require(try await readAll("welfare.tally", partitions: 1, bootstrap: broker.bootstrapServers, atLeast: 3).first { $0.offset == 2 })
+        #expect(resent.headers.map(\.name) == sent.headers.map(\.name) + ["welfare-redriven-from"])
+        #expect(Array(resent.headers.prefix(sent.headers.count)) == sent.headers)
+        #expect(resent.value == sent.value)
+        let after = try await reader.read { try String.fetchAll($0, sql: "SELECT outcome || COALESCE(':' || reason_code, '') FROM runtime_message_outcomes ORDER BY offset") }
+        #expect(after.last == "dead_lettered:INVALID_DATA", "re-driven unchanged, it is dead-lettered again")
+        worker.signal(SIGTERM)
+        #expect(await worker.waitForExit()?.status == 0)
+    }
+
     @Test("backup while the worker writes gives a consistent store copy (mode 0600); after the worker is done the copy has the same counts")
     func backupWhileWriting() async throws {
         let broker = try tallyBroker(partitions: 3)

@@ -22,7 +22,7 @@ public enum BenefitEvent: Sendable {
                 workerID: try data.identifier("worker_id"), name: try data.string("name", length: 1...50), identityNumber: identity.number,
                 occupation: try data.oneOf("occupation", BenefitCatalogue.occupations),
                 platforms: try data.stringList("platforms") { (name, path) throws(DataError) in
-                    guard (1...50).contains(name.count) else { throw DataError(path: path, problem: "must be 1–50 characters") }
+                    guard (1...50).contains(name.unicodeScalars.count) else { throw DataError(path: path, problem: "must be 1–50 characters") }
                 },
                 district: try data.string("district", length: 1...50))
         case "newemployment.activity.reported.v1":

@@ -25,16 +25,7 @@ public final class DomainHarness<Domain: DomainHandler> {
     deinit { try? FileManager.default.removeItem(at: directory) }
 
     /// What one message came to.
-    public struct Step {
-        public let outcome: String
-        public let reason: String?
-        public let detail: String?
-        public let notifications: [JSONObject]
-
-        public var templates: [String] { notifications.compactMap { $0["template"]?.stringValue } }
-        public func params(_ template: String) -> JSONObject? { notifications.first { $0["template"]?.stringValue == template }?["params"]?.objectValue }
-        public func recipient(_ template: String) -> JSONObject? { notifications.first { $0["template"]?.stringValue == template }?["recipient"]?.objectValue }
-    }
+    public typealias Step = DomainStep
 
     /// One event's message bytes, keyed by the domain's entity id in `data`.
     public func message(_ type: String, _ data: JSONObject, entity: String, id: String? = nil, time: String) -> (key: String, value: [UInt8]) {
@@ -49,14 +40,23 @@ public final class DomainHarness<Domain: DomainHandler> {
 
     /// Processes messages in one transaction (one batch), returning a step per message.
     public func batch(_ messages: [(key: String, value: [UInt8])]) throws -> [Step] {
+        try batch(messages.map { (key: $0.key, value: $0.value, headers: []) })
+    }
+
+    /// Processes messages with headers in one transaction (one batch), returning a step per message.
+    public func batch(_ messages: [(key: String, value: [UInt8], headers: [KafkaHeader])]) throws -> [Step] {
         let consumed = messages.map { message -> ConsumedMessage in
             defer { offset += 1 }
-            return ConsumedMessage(topic: topic, partition: 0, offset: offset, key: Array(message.key.utf8), value: message.value)
+            return ConsumedMessage(topic: topic, partition: 0, offset: offset, key: Array(message.key.utf8), value: message.value, headers: message.headers)
         }
         let result = try store.queue.write { db in try processor.process(consumed, db: db) }
         let rows = try store.queue.read { db in
             try Row.fetchAll(db, sql: "SELECT offset, outcome, reason_code, detail FROM runtime_message_outcomes WHERE offset >= ? ORDER BY offset",
                              arguments: [consumed.first?.offset ?? 0])
+        }
+        var deadLetters: [Int64: [KafkaHeader]] = [:]
+        for record in result.outbox.flatMap(\.records) where record.topic == topic + ".dlq" {
+            if let offset = record.headers.last(where: { $0.name == "dlq-offset" })?.text.flatMap({ Int64($0) }) { deadLetters[offset] = record.headers }
         }
         var notificationsByEvent: [String: [JSONObject]] = [:]
         for record in result.outbox.flatMap(\.records) where record.topic == "welfare.notifications" {
@@ -66,7 +66,23 @@ public final class DomainHarness<Domain: DomainHandler> {
         }
         return zip(rows, messages).map { row, message in
             let id = (try? JSONParser.parse(message.value)).flatMap { $0.objectValue?["id"]?.stringValue } ?? ""
-            return Step(outcome: row["outcome"], reason: row["reason_code"], detail: row["detail"], notifications: notificationsByEvent[id] ?? [])
+            let offset: Int64 = row["offset"]
+            return Step(outcome: row["outcome"], reason: row["reason_code"], detail: row["detail"], notifications: notificationsByEvent[id] ?? [],
+                        deadLetterHeaders: deadLetters[offset])
         }
     }
+}
+
+/// What one message came to in a `DomainHarness`.
+public struct DomainStep: Sendable {
+    public let outcome: String
+    public let reason: String?
+    public let detail: String?
+    public let notifications: [JSONObject]
+    /// The headers of this message's dead-letter copy, when it was dead-lettered.
+    public let deadLetterHeaders: [KafkaHeader]?
+
+    public var templates: [String] { notifications.compactMap { $0["template"]?.stringValue } }
+    public func params(_ template: String) -> JSONObject? { notifications.first { $0["template"]?.stringValue == template }?["params"]?.objectValue }
+    public func recipient(_ template: String) -> JSONObject? { notifications.first { $0["template"]?.stringValue == template }?["recipient"]?.objectValue }
 }

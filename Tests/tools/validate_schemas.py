@@ -29,5 +29,29 @@ for path in sorted(root.rglob("*.schema.json")):
         if validator.is_valid(example):
             failures += 1
             print(f"FAIL {path.name}: an invalid example is accepted: {json.dumps(example, ensure_ascii=False)}")
+    # Every published limit has a valid example at it and an invalid one just past it.
+    for name, prop in schema.get("properties", {}).items():
+        values = lambda examples: [e[name] for e in examples if name in e]
+        bounds = []
+        if prop.get("type") == "integer":
+            bounds += [(prop[k], prop[k] + step) for k, step in (("minimum", -1), ("maximum", 1)) if k in prop]
+            if "minimum" not in prop or "maximum" not in prop:
+                failures += 1
+                print(f"FAIL {path.name}: integer {name} needs a minimum and a maximum")
+        elif prop.get("type") == "string" and "maxLength" in prop:
+            bounds += [(prop["maxLength"], prop["maxLength"] + 1)]
+            if prop.get("minLength", 0) > 0:
+                bounds += [(prop["minLength"], prop["minLength"] - 1)]
+            bounds = [(at, past) for at, past in bounds]
+            lengths = lambda examples: [len(v) for v in values(examples) if isinstance(v, str)]
+            for at, past in bounds:
+                if at not in lengths(schema.get("examples", [])) or past not in lengths(invalid):
+                    failures += 1
+                    print(f"FAIL {path.name}: {name} needs a valid example of length {at} and an invalid one of length {past}")
+            continue
+        for at, past in bounds:
+            if at not in values(schema.get("examples", [])) or past not in values(invalid):
+                failures += 1
+                print(f"FAIL {path.name}: {name} needs a valid example at {at} and an invalid one at {past}")
 print(f"{checked} examples checked, {failures} failures")
 sys.exit(1 if failures else 0)

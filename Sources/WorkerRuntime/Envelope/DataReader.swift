@@ -25,10 +25,11 @@ public struct DataReader: Sendable {
         return false
     }
 
-    /// A required string, optionally limited in length (in characters).
+    /// A required string, optionally limited in length, counted in Unicode scalar values as JSON Schema's
+    /// `maxLength` counts them (so a limit means the same to the schema and the worker).
     public func string(_ key: String, length: ClosedRange<Int>? = nil) throws(DataError) -> String {
         guard case .string(let text) = try required(key) else { throw fail(key, "must be a string") }
-        if let length, !length.contains(text.count) {
+        if let length, !length.contains(text.unicodeScalars.count) {
             throw fail(key, "must be \(length.lowerBound)–\(length.upperBound) characters long")
         }
         return text
@@ -47,12 +48,13 @@ public struct DataReader: Sendable {
     }
 
     /// A required integer within a range.
-    /// As in JSON Schema, a number with a zero fractional part (`1200.0`) is an integer.
+    /// As in JSON Schema, a number with a zero fractional part (`1200.0`, `6e1`) is an integer; one beyond a
+    /// signed 64-bit integer is not.
     public func integer(_ key: String, in range: ClosedRange<Int64> = Int64.min...Int64.max) throws(DataError) -> Int64 {
         let number: Int64
         switch try required(key) {
         case .integer(let value): number = value
-        case .double(let value) where value == value.rounded() && abs(value) < 9.0e15: number = Int64(value)
+        case .double(let value) where value == value.rounded() && value > -0x1p63 && value < 0x1p63: number = Int64(value)
         default: throw fail(key, "must be an integer")
         }
         guard range.contains(number) else { throw fail(key, "must be between \(range.lowerBound) and \(range.upperBound)") }

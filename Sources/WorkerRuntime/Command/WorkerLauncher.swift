@@ -59,13 +59,16 @@ public enum WorkerLauncher {
 
         let metrics = WorkerMetrics(worker: workerName)
         let health = HealthState()
-        let engine = WorkerEngine(settings: runtime, handler: handler, store: store, metrics: metrics, health: health, logger: logger)
+        let board = StatusBoard(identity: .init(
+            worker: workerName, storePath: storePath, brokerAddress: runtime.kafka["bootstrap.servers"] ?? "", allocator: WorkerLauncher.allocator,
+            inputTopic: runtime.inputTopic, deadLetterTopic: runtime.deadLetterTopic))
+        let engine = WorkerEngine(settings: runtime, handler: handler, store: store, metrics: metrics, health: health, board: board, logger: logger)
         var services: [any Service] = [EngineService(engine: Domain.controls(of: engine))]
         let port = try configuration.integer("http.port", in: 0...65_535)
         if port > 0 {
             let host = try configuration.string("http.host")
-            services.append(ObservabilityServer.make(host: host, port: port, metrics: metrics, health: health, logger: logger))
-            logger.info("serving /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(port)"])
+            services.append(ObservabilityServer.make(host: host, port: port, metrics: metrics, health: health, board: board, logger: logger))
+            logger.info("serving /status, /status.json, /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(port)"])
         }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },

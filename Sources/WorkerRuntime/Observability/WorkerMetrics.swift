@@ -95,4 +95,9 @@ public final class WorkerMetrics: Sendable {
 public struct OutcomeKey: Hashable, Sendable {
     public let outcome: String
     public let eventType: String
+
+    public init(outcome: String, eventType: String) {
+        self.outcome = outcome
+        self.eventType = eventType
+    }
 }

@@ -8,6 +8,8 @@ final class DeliveryTracker: Sendable {
     private struct State {
         /// Rows handed to the producer, with how many of their messages are not yet confirmed.
         var unconfirmed: [Int64: Int] = [:]
+        /// When each unconfirmed row was handed to the producer.
+        var handedOver: [Int64: ContinuousClock.Instant] = [:]
         var confirmedRows: [Int64] = []
         var failed: [UInt64] = []
         var inFlight = 0
@@ -19,7 +21,10 @@ final class DeliveryTracker: Sendable {
     /// Before a row's messages go to the producer for the first time: the row is done once all are confirmed.
     func expect(_ row: OutboxRow) {
         guard !row.records.isEmpty else { return }
-        state.withLock { $0.unconfirmed[row.seq] = row.records.count }
+        state.withLock {
+            $0.unconfirmed[row.seq] = row.records.count
+            if $0.handedOver[row.seq] == nil { $0.handedOver[row.seq] = .now }
+        }
     }
 
     /// The producer's delivery callback.
@@ -34,6 +39,7 @@ final class DeliveryTracker: Sendable {
                     state.unconfirmed[seq] = left - 1
                 } else {
                     state.unconfirmed[seq] = nil
+                    state.handedOver[seq] = nil
                     state.confirmedRows.append(seq)
                 }
             case .failure(let error):
@@ -46,6 +52,11 @@ final class DeliveryTracker: Sendable {
     func sent(count: Int = 1) { state.withLock { $0.inFlight += count } }
 
     var inFlight: Int { state.withLock { $0.inFlight } }
+
+    /// How long the oldest row not yet confirmed has waited since it was handed to the producer.
+    var oldestUnconfirmedAge: Duration? {
+        state.withLock { state in state.handedOver.values.min().map { ContinuousClock.now - $0 } }
+    }
 
     /// Rows whose messages are all confirmed, to delete.
     func takeConfirmed() -> [Int64] { state.withLock { state in defer { state.confirmedRows = [] }; return state.confirmedRows } }

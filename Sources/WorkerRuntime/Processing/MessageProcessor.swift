@@ -35,6 +35,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         public var outcomes: [OutcomeKey: Int] = [:]
         /// Counts of dead letters by reason.
         public var deadLetters: [DeadLetterReason: Int] = [:]
+        /// The batch's last dead letters (at most the status page's limit), for the status page.
+        public var recentDeadLetters: [StatusBoard.DeadLetterEntry] = []
         /// Outbox messages in input order, notifications not yet rendered: handed in chunks to the
         /// rendering thread and written to the outbox at the end of the batch.
         fileprivate var pending: [PendingOutbox] = []
@@ -339,6 +341,10 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         let copy = ProducerRecord(topic: deadLetterTopic, key: message.pointee.key, value: message.pointee.value, headers: headers)
         result.pending.append(.record(copy))
         result.deadLetters[reason, default: 0] += 1
+        if result.recentDeadLetters.count >= 2 * StatusBoard.recentLimit { result.recentDeadLetters.removeFirst(StatusBoard.recentLimit) }
+        result.recentDeadLetters.append(StatusBoard.DeadLetterEntry(
+            time: .distantPast, topic: message.pointee.topic, partition: message.pointee.partition, offset: message.pointee.offset,
+            reason: reason.rawValue, detail: detail, eventID: eventID))
     }
 }
 

@@ -17,6 +17,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     public let store: WorkerStore
     public let metrics: WorkerMetrics
     public let health: HealthState
+    /// What the status page shows, when the worker serves one.
+    public let board: StatusBoard?
     private let processor: MessageProcessor<Handler>
     private let logger: Logger
     private let deliveries = DeliveryTracker()
@@ -47,11 +49,13 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     /// Runs the transactions, so that the engine's thread polls, checks and sends meanwhile.
     private let writer: DedicatedThread
 
-    public init(settings: RuntimeSettings, handler: Handler, store: WorkerStore, metrics: WorkerMetrics, health: HealthState, logger: Logger) {
+    public init(settings: RuntimeSettings, handler: Handler, store: WorkerStore, metrics: WorkerMetrics, health: HealthState,
+                board: StatusBoard? = nil, logger: Logger) {
         self.settings = settings
         self.store = store
         self.metrics = metrics
         self.health = health
+        self.board = board
         self.logger = logger
         self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic)
         self.storeRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
@@ -140,6 +144,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         resendFailedDeliveries(producer)
         let backlog = deliveries.inFlight
         metrics.setOutboxBacklog(backlog)
+        if let board {
+            board.setOutbox(backlog: backlog, oldestUndeliveredSeconds: backlog == 0 ? nil : deliveries.oldestUnconfirmedAge.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 })
+        }
         if backlog > settings.outboxMaxBacklog {
             sendCommitted(consumer, producer)
             pauseAssigned(consumer, reason: "outbox backlog \(backlog) above \(settings.outboxMaxBacklog)")
@@ -240,6 +247,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             return result
         }
         metrics.recordBatch(messages: batch.count, duration: ContinuousClock.now - start, outcomes: result.outcomes, deadLetters: result.deadLetters)
+        board?.recordBatch(outcomes: result.outcomes, deadLetters: result.recentDeadLetters, nextOffsets: result.nextOffsets)
         return result
     }
 
@@ -350,6 +358,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 try consumer.assign(starts)
                 assigned = Set(partitions)
                 health.assigned(assigned.count)
+                board?.setAssigned(assigned.map(\.partition))
                 logger.info("reading partitions from the offsets in the store", metadata: ["topic": "\(settings.inputTopic)", "partitions": "\(count)"])
                 return
             } catch {
@@ -378,6 +387,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             onAssign: { [unowned self] partitions in
                 assigned.formUnion(partitions)
                 health.assigned(assigned.count)
+                board?.setAssigned(assigned.map(\.partition))
                 logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.partition))"])
                 var retry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: .seconds(5))
                 while true {
@@ -406,6 +416,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 }
                 assigned.subtract(partitions)
                 health.assigned(assigned.count)
+                board?.setAssigned(assigned.map(\.partition))
                 logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.partition))", "lost": "\(lost)"])
             })
     }
@@ -443,6 +454,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         do {
             try consumer.pause(Array(assigned))
             paused = true
+            board?.setPaused(true)
             logger.info("consumption paused", metadata: ["reason": "\(reason)"])
         } catch {
             logger.warning("cannot pause partitions", metadata: ["error": "\(error)"])
@@ -454,6 +466,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         do {
             try consumer.resume(Array(assigned))
             paused = false
+            board?.setPaused(false)
             logger.info("consumption resumed")
         } catch {
             logger.warning("cannot resume partitions", metadata: ["error": "\(error)"])
@@ -471,6 +484,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         for partition in assigned {
             guard let marks = consumer.cachedWatermarks(partition) else { continue }
             metrics.setLag(partition: partition.partition, lag: marks.high - (stored[partition.partition] ?? marks.low))
+            board?.setOffsets(partition: partition.partition, next: stored[partition.partition] ?? marks.low, high: marks.high)
         }
     }
 

@@ -17,15 +17,15 @@ public enum StatusPage {
             <meta http-equiv="refresh" content="\(refreshSeconds)">
             <title>\(escape(identity.worker)) · status</title>
             <style>
-            body{font:15px/1.4 system-ui,-apple-system,"Noto Sans CJK SC",sans-serif;margin:0 auto;max-width:960px;padding:12px;color:#1d2330;background:#f6f7f9}
+            body{font:15px/1.4 system-ui,-apple-system,"Noto Sans CJK SC",sans-serif;margin:0 auto;max-width:960px;padding:12px;color:#1d2330;background:#f6f7f9;overflow-wrap:anywhere}
             h1{font-size:22px;margin:4px 0}h2{font-size:17px;margin:18px 0 6px}
             section{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:10px 12px;margin:10px 0}
             table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
             th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #eceef2;vertical-align:top}
-            th{font-weight:600;color:#4a5263}.num{text-align:right}.facts span{display:inline-block;margin-right:14px}
+            th{font-weight:600;color:#4a5263;font-size:13px}th,td{overflow-wrap:normal}.num{text-align:right}.facts span{display:inline-block;margin-right:14px}
             .ok{color:#1a7f37}.warn{color:#b35900}.bad{color:#c62828}code{font-size:12px;word-break:break-all;color:#37474f}
             .legend span{margin-right:12px}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
-            .scroll{overflow-x:auto}
+            .scroll{overflow-x:auto}.letter{border-top:1px solid #eceef2;padding:6px 0}.letter b{margin-right:8px}.muted{color:#5f6878}
             </style></head><body>
             <header><h1>\(escape(identity.worker))</h1>
             <p class="facts"><span>version \(escape(identity.version))</span><span>up \(duration(snapshot.now.timeIntervalSince(snapshot.startedAt)))</span>\
@@ -61,7 +61,7 @@ public enum StatusPage {
         if rows.isEmpty { rows = "<tr><td colspan=\"6\">no partition assigned</td></tr>\n" }
         return """
             <section id="partitions"><h2>Partitions of \(escape(snapshot.identity.inputTopic))</h2><div class="scroll"><table>
-            <tr><th>partition</th><th class="num">next offset (store)</th><th class="num">high watermark</th><th class="num">lag</th><th>state</th><th>last batch</th></tr>
+            <tr><th>partition</th><th class="num" title="the next offset kept in the store">next</th><th class="num" title="high watermark">high</th><th class="num">lag</th><th>state</th><th>last batch</th></tr>
             \(rows)</table></div></section>
 
             """
@@ -107,25 +107,24 @@ public enum StatusPage {
         let byReason = snapshot.deadLettersLastHour
         var reasonRows = byReason.map { "<tr><td>\(escape($0.reason))</td><td class=\"num\">\($0.count)</td></tr>" }.joined(separator: "\n")
         if reasonRows.isEmpty { reasonRows = "<tr><td colspan=\"2\">none in the last hour</td></tr>" }
-        var letterRows = ""
+        var letters = ""
         for letter in snapshot.recentDeadLetters {
             let command = redriveCommand(snapshot.identity, letter)
-            letterRows += """
-                <tr><td>\(escape(shanghaiText(letter.time)))</td><td>\(letter.partition)</td><td class="num">\(letter.offset)</td>\
-                <td>\(escape(letter.reason))</td><td>\(escape(maskDigitRuns(letter.detail)))</td><td>\(escape(letter.eventID.map(maskDigitRuns) ?? "–"))</td>\
-                <td><code>\(escape(command)) --dry-run</code><br><code>\(escape(command))</code></td></tr>
+            letters += """
+                <div class="letter"><b>\(escape(letter.reason))</b><span class="muted">\(escape(shanghaiText(letter.time))) · partition \(letter.partition) \
+                · offset \(letter.offset) · event id \(escape(letter.eventID.map(maskDigitRuns) ?? "–"))</span><br>\(escape(maskDigitRuns(letter.detail)))<br>\
+                show: <code>\(escape(command)) --dry-run</code><br>re-drive: <code>\(escape(command))</code></div>
 
                 """
         }
-        if letterRows.isEmpty { letterRows = "<tr><td colspan=\"7\">none since the worker started</td></tr>\n" }
+        if letters.isEmpty { letters = "<p>none since the worker started</p>\n" }
         return """
             <section id="dead-letters"><h2>Dead letters by reason, last hour</h2><table>
             <tr><th>reason</th><th class="num">count</th></tr>
             \(reasonRows)
             </table>
-            <h2>Latest \(StatusBoard.recentLimit) dead letters</h2><div class="scroll"><table>
-            <tr><th>time</th><th>partition</th><th class="num">offset</th><th>reason</th><th>detail</th><th>event id</th><th>show / re-drive</th></tr>
-            \(letterRows)</table></div></section>
+            <h2>Latest \(StatusBoard.recentLimit) dead letters</h2>
+            \(letters)</section>
 
             """
     }

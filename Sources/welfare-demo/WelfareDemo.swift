@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import Kafka
 import Logging
@@ -23,6 +26,10 @@ struct WelfareDemo: ParsableCommand {
         let topic: String
         let config: String
         let environment: [String: String]
+        /// The port of the worker's HTTP listener (status page, metrics), free when the demo starts.
+        let port: Int = freeLocalPort()
+
+        var statusPage: String { "http://127.0.0.1:\(port)/status" }
     }
 
     func run() throws {
@@ -55,10 +62,10 @@ struct WelfareDemo: ParsableCommand {
         for worker in workers {
             let process = try start(bin.appendingPathComponent("\(worker.name)-worker"),
                                     ["--config", worker.config, "--bootstrap-servers", bootstrap, "--store", store(worker)],
-                                    environment: worker.environment.merging(["WELFARE_HTTP_PORT": "0"]) { $1 },
+                                    environment: worker.environment.merging(["WELFARE_HTTP_PORT": String(worker.port), "WELFARE_HTTP_HOST": "127.0.0.1"]) { $1 },
                                     log: "\(directory)/\(worker.name).log")
             children.append(process)
-            say("started \(worker.name)-worker (pid \(process.processIdentifier)), store \(store(worker))")
+            say("started \(worker.name)-worker (pid \(process.processIdentifier)), store \(store(worker)), status page \(worker.statusPage)")
         }
 
         // 3. A sample day for each topic.
@@ -132,7 +139,40 @@ struct WelfareDemo: ParsableCommand {
             try process.run()
             process.waitUntilExit()
         }
+        statusSummary(workers)
         out("\n")
+    }
+
+    /// The status pages' figures on one screen, read from each worker's /status.json.
+    private func statusSummary(_ workers: [WorkerSpec]) {
+        out("\n== Status pages (the same figures as a page: open the address while a worker runs)")
+        for worker in workers {
+            guard let url = URL(string: worker.statusPage + ".json"), let text = try? String(contentsOf: url, encoding: .utf8),
+                  case .object(let status)? = try? JSONParser.parse(Array(text.utf8)) else {
+                out("  \(worker.name): \(worker.statusPage) did not answer")
+                continue
+            }
+            var totals: [String: Int64] = [:]
+            if case .array(let minutes)? = status["outcomes_per_minute"] {
+                for case .object(let minute) in minutes {
+                    for key in ["applied", "rejected", "duplicate", "dead_lettered"] {
+                        if case .integer(let count)? = minute[key] { totals[key, default: 0] += count }
+                    }
+                }
+            }
+            var partitions = 0
+            var lag: Int64 = 0
+            if case .array(let list)? = status["partitions"] {
+                partitions = list.count
+                for case .object(let partition) in list { if case .integer(let value)? = partition["lag"] { lag += value } }
+            }
+            let deadLetters = status["dead_letters_last_hour"]?.objectValue?.members.map { "\($0.key) \($0.value.integerText)" }.joined(separator: ", ")
+            let backlog = status["outbox"]?.objectValue?["backlog"]?.integerText ?? "?"
+            out("  \(worker.name)  \(worker.statusPage)")
+            out("    last hour: applied \(totals["applied"] ?? 0), rejected \(totals["rejected"] ?? 0), duplicate \(totals["duplicate"] ?? 0), " +
+                "dead-lettered \(totals["dead_lettered"] ?? 0)\(deadLetters.map { $0.isEmpty ? "" : " (\($0))" } ?? "")")
+            out("    \(partitions) partitions, lag \(lag); outbox backlog \(backlog)")
+        }
     }
 
     private func readNotifications(_ bootstrap: String) throws -> [[UInt8]] {
@@ -188,6 +228,24 @@ struct WelfareDemo: ParsableCommand {
     }
 
     private func say(_ text: String) { out("welfare-demo: \(text)") }
+}
+
+/// A TCP port on the loopback interface that nothing listens on right now.
+func freeLocalPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+extension JSONValue {
+    /// An integer member as text, for the summary.
+    var integerText: String { if case .integer(let value) = self { String(value) } else { "?" } }
 }
 
 /// Writes to standard output at once (no buffering), so the report and child output keep their order.

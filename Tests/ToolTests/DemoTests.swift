@@ -28,5 +28,13 @@ struct DemoTests {
         #expect(text.contains("MALFORMED_JSON"), "the sample day includes malformed messages")
         #expect(text.contains("互助申请 C-"), "a claim-status example is printed")
         #expect(!text.contains("exited with status"), "every process stopped cleanly")
+        // Each worker's status page is announced while the day runs and summarised at the end.
+        for worker in ["volunteer-hours", "mutual-aid-claims", "new-employment-benefits"] {
+            #expect(text.contains("started \(worker)-worker") && text.contains("status page http://127.0.0.1:"))
+        }
+        #expect(text.contains("== Status pages"))
+        #expect(!text.contains("did not answer"), "every status page answered")
+        #expect(text.components(separatedBy: "    last hour: applied ").count - 1 == 3)
+        #expect(text.components(separatedBy: "partitions, lag 0; outbox backlog 0").count - 1 == 3)
     }
 }

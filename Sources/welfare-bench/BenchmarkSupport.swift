@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import GRDB
 import Kafka
+import Synchronization
 import WorkerRuntime
 
 /// Helpers the benchmarks share: child processes, the broker process, preloading, store polling.
@@ -89,8 +90,11 @@ enum BenchmarkSupport {
 
     /// Runs a worker executable on a preloaded topic until every message has an outcome and every
     /// notification is confirmed; measures it from outside.
-    static func runWorker(executable: String, bootstrap: String, store: String, expected: Int, environment: [String: String] = [:]) throws -> WorkerRun {
+    static func runWorker(executable: String, bootstrap: String, store: String, expected: Int, environment: [String: String] = [:],
+                          loadStatusPage: Bool = false) throws -> WorkerRun {
         let port = 19_000 + Int(getpid() % 1000)
+        let pageLoader = loadStatusPage ? StatusPageLoader(address: "http://127.0.0.1:\(port)/status") : nil
+        defer { pageLoader?.stop() }
         let process = Process()
         process.executableURL = binDirectory.appendingPathComponent(executable)
         process.arguments = ["--bootstrap-servers", bootstrap, "--store", store]
@@ -134,6 +138,27 @@ enum BenchmarkSupport {
             peakResidentBytes: peak, transactionHistogram: Histogram(prometheusText: metrics, metric: "welfare_transaction_seconds"),
             batchSizeHistogram: Histogram(prometheusText: metrics, metric: "welfare_batch_size_messages"), exitStatus: process.terminationStatus,
             outcomes: outcomes)
+    }
+
+    /// Loads a page once a second on a thread of its own until stopped; reports how many loads answered.
+    final class StatusPageLoader: Sendable {
+        private let stopped = Mutex(false)
+        private let answered = Mutex(0)
+
+        init(address: String) {
+            let thread = Thread { [self] in
+                while !stopped.withLock({ $0 }) {
+                    if !BenchmarkSupport.httpGet(address).isEmpty { answered.withLock { $0 += 1 } }
+                    Thread.sleep(forTimeInterval: 1)
+                }
+            }
+            thread.start()
+        }
+
+        func stop() {
+            stopped.withLock { $0 = true }
+            print("status page loaded \(answered.withLock { $0 }) times during the run")
+        }
     }
 
     /// A blocking HTTP GET (the benchmark has no async context); empty on failure.

@@ -8,6 +8,7 @@ struct TallyWorkerBenchmark: ParsableCommand {
 
     @Option(help: "Events to preload.") var events = 500_000
     @Option(help: "Partitions of the input topic.") var partitions = 64
+    @Flag(help: "Load the worker's /status page once a second during the run.") var loadStatusPage = false
     @Flag(name: .customLong("uuid-ids"), help: "Random UUID-shaped event ids (as many upstream systems send) instead of evt-N.") var uuidIDs = false
 
     func run() throws {
@@ -17,7 +18,8 @@ struct TallyWorkerBenchmark: ParsableCommand {
             let value = #"{"specversion":"1.0","id":"\#(id)","source":"/bench/tally","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(tally)","datacontenttype":"application/json","data":{"tally_id":"\#(tally)","entry_id":"entry-\#(index)","amount":\#(index % 100 + 1),"note":"benchmark padding to make the event about 350 bytes long, like a real one"}}"#
             return (Array(tally.utf8), Array(value.utf8))
         }
-        try WorkerBenchmarkRun(executable: "welfare-tally-worker", inputTopic: "welfare.tally", partitions: partitions).run(messages: messages)
+        try WorkerBenchmarkRun(executable: "welfare-tally-worker", inputTopic: "welfare.tally", partitions: partitions, loadStatusPage: loadStatusPage)
+            .run(messages: messages)
     }
 
     /// A UUID-shaped id that looks random but is the same for the same index (splitmix64 of it, twice).

@@ -12,6 +12,7 @@ struct VolunteerHoursBenchmark: ParsableCommand {
     @Option(help: "Submitted plus approved events (half each).") var events = 500_000
     @Option(help: "Volunteers (registered first, counted in the total).") var volunteers = 50_000
     @Option(help: "Partitions of the input topic.") var partitions = 64
+    @Flag(help: "Load the worker's /status page once a second during the run.") var loadStatusPage = false
 
     func run() throws {
         var messages: [(key: [UInt8], value: [UInt8])] = []
@@ -50,6 +51,6 @@ struct VolunteerHoursBenchmark: ParsableCommand {
             ], time: "\(date)T20:00:00+08:00")
         }
         try WorkerBenchmarkRun(executable: "volunteer-hours-worker", inputTopic: "welfare.volunteer-hours", partitions: partitions,
-                               environment: ["WELFARE_DOMAIN_CERTIFICATE_SECRET": "benchmark-certificate-secret-0123"]).run(messages: messages)
+                               environment: ["WELFARE_DOMAIN_CERTIFICATE_SECRET": "benchmark-certificate-secret-0123"], loadStatusPage: loadStatusPage).run(messages: messages)
     }
 }

@@ -8,6 +8,8 @@ struct WorkerBenchmarkRun {
     let inputTopic: String
     let partitions: Int
     var environment: [String: String] = [:]
+    /// Load the worker's status page once a second while it runs, as an operator's open browser tab would.
+    var loadStatusPage = false
 
     func run(messages: [(key: [UInt8], value: [UInt8])]) throws {
         try BenchmarkSupport.withScratchDirectory { directory in
@@ -20,7 +22,7 @@ struct WorkerBenchmarkRun {
             let raw = try BenchmarkSupport.rawConsume(topic: inputTopic, partitions: partitions, count: messages.count, bootstrap: bootstrap)
             let run = try BenchmarkSupport.runWorker(
                 executable: executable, bootstrap: bootstrap, store: directory.appendingPathComponent("store.sqlite").path,
-                expected: messages.count, environment: environment)
+                expected: messages.count, environment: environment, loadStatusPage: loadStatusPage)
             run.report(events: messages.count, rawRate: Double(messages.count) / raw)
         }
     }

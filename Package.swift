@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "MemoryAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         // SQLite's process-wide settings that only its variadic sqlite3_config sets: see SQLiteTuning.c.
         .target(name: "SQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // Writes the signal a worker dies of into its processing marker: see FatalSignalRecorder.c.
+        .target(name: "FatalSignalRecorder"),
         // A small typed binding: consumer, producer, admin, embedded broker, errors.
         .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         // The machine-readable topic catalogue in topics/.
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Kafka", "MemoryAllocator", "SQLiteTuning",
+                "Kafka", "MemoryAllocator", "SQLiteTuning", "FatalSignalRecorder",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -6,11 +6,21 @@ import WorkerRuntime
 /// `tally.added.v1` `{tally_id, entry_id, amount (1…1000)}` adds an entry (rejected `DUPLICATE_ENTRY` for a
 /// known entry id, `OVER_LIMIT` above `domain.limit`) and notifies `tally.added` → member.
 /// `tally.reset.v1` `{tally_id, reason}` sets the total back to 0 and notifies `tally.reset` → member.
+///
+/// Poison hooks, for tests of the runtime only (no real domain has them): an added entry with
+/// `"poison": "throw"` fails with an error no retry cures on every attempt, and one with `"poison": "trap"`
+/// kills the process while it is handled.
 public struct TallyDomain: WorkerDomain {
     /// A decoded tally event.
     public enum Event: Sendable {
-        case added(tallyID: String, entryID: String, amount: Int64)
+        case added(tallyID: String, entryID: String, amount: Int64, poison: Poison? = nil)
         case reset(tallyID: String, reason: String)
+    }
+
+    /// What a poison hook makes the handler do.
+    public enum Poison: String, Sendable {
+        case `throw`
+        case trap
     }
 
     public static let workerName = "tally"
@@ -38,7 +48,12 @@ public struct TallyDomain: WorkerDomain {
     public func decode(type: String, data: DataReader) throws(DataError) -> Event {
         switch type {
         case "tally.added.v1":
-            return .added(tallyID: try data.identifier("tally_id"), entryID: try data.identifier("entry_id"), amount: try data.integer("amount", in: 1...1000))
+            let poison = try data.optionalString("poison").map { text throws(DataError) -> Poison in
+                guard let poison = Poison(rawValue: text) else { throw DataError(path: "data.poison", problem: "must be throw or trap") }
+                return poison
+            }
+            return .added(tallyID: try data.identifier("tally_id"), entryID: try data.identifier("entry_id"), amount: try data.integer("amount", in: 1...1000),
+                          poison: poison)
         default:
             return .reset(tallyID: try data.identifier("tally_id"), reason: try data.string("reason", length: 1...200))
         }
@@ -67,7 +82,12 @@ public struct TallyDomain: WorkerDomain {
 
     public func apply(_ event: Event, context: EventContext, db: Database) throws -> DomainDecision {
         switch event {
-        case .added(let tallyID, let entryID, let amount):
+        case .added(let tallyID, let entryID, let amount, let poison):
+            switch poison {
+            case .throw?: throw PoisonMessageError("poison hook: entry \(entryID) always fails")
+            case .trap?: fatalError("poison hook: entry \(entryID) kills the worker")
+            case nil: break
+            }
             guard amount <= limit else {
                 return .rejected(reasonCode: "OVER_LIMIT", detail: "amount \(amount) is above the limit \(limit)", notices: [])
             }

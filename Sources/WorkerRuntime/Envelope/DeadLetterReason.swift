@@ -8,4 +8,8 @@ public enum DeadLetterReason: String, Sendable, CaseIterable {
     case keyMismatch = "KEY_MISMATCH"
     case unknownType = "UNKNOWN_TYPE"
     case invalidData = "INVALID_DATA"
+    /// The worker itself cannot process the message: its handling fails on every attempt alone.
+    case processingFailed = "PROCESSING_FAILED"
+    /// The worker died while handling the message alone, `processing.max_crashes` times.
+    case workerCrashed = "WORKER_CRASHED"
 }

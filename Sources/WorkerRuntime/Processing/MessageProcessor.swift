@@ -199,10 +199,13 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     }
 
     /// Gives each message its outcome inside the open transaction; `ahead` holds the store-free checks
-    /// when they were done before (used for the leading messages of the batch they cover).
-    public func process(_ messages: [ConsumedMessage], ahead: PreparedBatch? = nil, db: Database) throws -> BatchResult {
+    /// when they were done before (used for the leading messages of the batch they cover). With
+    /// `deadLetteringAs`, every message is dead-lettered with that reason and detail without being handled
+    /// (the worker itself cannot process it: `PROCESSING_FAILED`, `WORKER_CRASHED`).
+    public func process(_ messages: [ConsumedMessage], ahead: PreparedBatch? = nil, deadLetteringAs forced: (reason: DeadLetterReason, detail: String)? = nil,
+                        db: Database) throws -> BatchResult {
         var result = BatchResult()
-        let covered = ahead?.coveredPrefix(of: messages) ?? 0
+        let covered = forced == nil ? ahead?.coveredPrefix(of: messages) ?? 0 : messages.count
         // Messages not checked ahead are checked on another thread, chunk by chunk, as the writer goes.
         let rest = covered < messages.count
             ? CheckPipeline(messages[covered...], chunkSize: Self.checkChunk, queue: checkQueue) { [self] in prepare($0) } : nil
@@ -222,7 +225,10 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             guard let first = messages.baseAddress else { return }
             for index in messages.indices {
                 let message = first + index
-                if index < covered, let checked = checkedAhead.baseAddress {
+                if let forced {
+                    let unhandled = PreparedMessage<Handler.Event>.deadLetter(forced.reason, detail: forced.detail, eventID: Self.eventID(of: prepare(message.pointee)))
+                    try withUnsafePointer(to: unhandled) { try process(message, $0, statements, db: db, into: &result) }
+                } else if index < covered, let checked = checkedAhead.baseAddress {
                     try process(message, checked + index, statements, db: db, into: &result)
                 } else if let rest {
                     try process(message, rest.checkedMessage(at: index - covered), statements, db: db, into: &result)
@@ -250,6 +256,14 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         // Checks done here are let go of on the engine's thread, not on this one.
         result.checkedHere = rest
         return result
+    }
+
+    /// The CloudEvent id the checks read from a message, if any.
+    private static func eventID(of preparation: PreparedMessage<Handler.Event>) -> String? {
+        switch preparation {
+        case .deadLetter(_, _, let eventID): eventID
+        case .event(let event, _, _, _): event.id
+        }
     }
 
     /// Outbox messages handed to the rendering thread at a time.

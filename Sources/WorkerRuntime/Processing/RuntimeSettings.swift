@@ -29,6 +29,12 @@ public struct RuntimeSettings: Sendable {
     public var shutdownDeliveryTimeout: Duration = .seconds(10)
     /// The scheduling priority (nice, −20…19) the store's writer thread asks for; 0 leaves it alone.
     public var writerNice: Int32 = -10
+    /// Attempts of one message alone, failing with an error a retry cannot cure, before it is dead-lettered
+    /// with `PROCESSING_FAILED`.
+    public var maxAttempts = 5
+    /// Deaths of the process while one message was being handled alone before it is dead-lettered with
+    /// `WORKER_CRASHED`.
+    public var maxCrashes = 3
 
     public init(workerName: String, inputTopic: String, deadLetterTopic: String, notificationsTopic: String, kafka: KafkaConfiguration) {
         self.workerName = workerName

@@ -19,9 +19,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     public let health: HealthState
     /// What the status page shows, when the worker serves one.
     public let board: StatusBoard?
-    private let processor: MessageProcessor<Handler>
-    private let logger: Logger
-    private let deliveries = DeliveryTracker()
+    let processor: MessageProcessor<Handler>
+    let logger: Logger
+    let deliveries = DeliveryTracker()
     private let stopRequested = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
@@ -30,24 +30,28 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     private var consumer: Consumer?
     private var producer: Producer?
     /// Messages taken from Kafka but not yet committed (kept across failed attempts).
-    private var carried: [ConsumedMessage] = []
+    var carried: [ConsumedMessage] = []
     private var assigned: Set<TopicPartition> = []
-    private var paused = false
-    private var storeRetry: RetryPolicy
+    var paused = false
+    var storeRetry: RetryPolicy
     private var deliveryRetryAt: ContinuousClock.Instant = .now
     private var deliveryRetry: RetryPolicy
     private var lastLagUpdate: ContinuousClock.Instant = .now
     /// The checks of the next batch, done while the previous one committed.
-    private var preparedAhead: MessageProcessor<Handler>.PreparedBatch?
+    var preparedAhead: MessageProcessor<Handler>.PreparedBatch?
     /// Whether the last poll got all it asked for (the consumer's queue had more).
     private var lastPollFilled = false
     /// The last committed batch, whose outbox rows are handed to the producer during the next transaction.
-    private var committedToSend: MessageProcessor<Handler>.BatchResult?
+    var committedToSend: MessageProcessor<Handler>.BatchResult?
     /// The last transaction's messages and checks, let go of once the next transaction is under way: freeing
     /// them between two transactions kept the writer waiting ~6 ms per batch.
     private var retired: WriterJob<Handler>?
     /// Runs the transactions, so that the engine's thread polls, checks and sends meanwhile.
-    private let writer: DedicatedThread
+    let writer: DedicatedThread
+    /// Names the messages each transaction handles while it runs, for the next start if this process dies.
+    let marker: ProcessingMarker?
+    /// Messages to handle alone before anything else, found from what a dead process left in the marker.
+    var crashPlan: [CrashStep] = []
 
     public init(settings: RuntimeSettings, handler: Handler, store: WorkerStore, metrics: WorkerMetrics, health: HealthState,
                 board: StatusBoard? = nil, logger: Logger) {
@@ -58,6 +62,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         self.board = board
         self.logger = logger
         self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic)
+        self.marker = try? ProcessingMarker(storePath: store.path)
         self.storeRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         self.deliveryRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         // The writer is the worker's bottleneck; on two cores the checking and rendering threads (nice −4 through
@@ -93,7 +98,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         finished.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000))) == .success
     }
 
-    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+    var stopping: Bool { stopRequested.load(ordering: .relaxed) }
 
     /// Whether the loop ended because `requestStop` asked it to.
     public var stoppedOnRequest: Bool { stopRequested.load(ordering: .relaxed) }
@@ -131,8 +136,13 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             logger.info("joined consumer group", metadata: ["group": "\(settings.kafka["group.id"] ?? "")"])
         }
 
+        planAfterDeath()
         while !stopping {
-            step(consumer, producer)
+            if crashPlan.isEmpty {
+                step(consumer, producer)
+            } else {
+                stepThroughCrashPlan(consumer, producer)
+            }
         }
         shutDown(consumer, producer)
         writer.stop()
@@ -198,6 +208,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             if paused && deliveries.inFlight <= settings.outboxMaxBacklog { resumeAssigned(consumer) }
             committedToSend = result
             updateLag(consumer)
+        case .failure(let error)? where !StoreFault.isTransient(error):
+            isolateFailure(of: batch, error: error, confirmed: confirmed, consumer, producer)
         case .failure(let error)?:
             storeFailed(error, confirmed: confirmed, consumer)
         case nil:
@@ -206,7 +218,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     }
 
     /// A transaction that failed: its confirmations wait for the next one; pause, back off, retry.
-    private func storeFailed(_ error: any Error, confirmed: [Int64], _ consumer: Consumer) {
+    func storeFailed(_ error: any Error, confirmed: [Int64], _ consumer: Consumer) {
         deliveries.restoreConfirmed(confirmed)
         let delay = storeRetry.nextDelay()
         health.stuck("store write failed: \(error)", storeFault: true)
@@ -222,7 +234,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 
     /// Hands the last committed batch's outbox rows to the producer and commits its offsets to Kafka
     /// (a courtesy for lag tools). Done while the next batch's transaction runs, or before waiting.
-    private func sendCommitted(_ consumer: Consumer?, _ producer: Producer) {
+    func sendCommitted(_ consumer: Consumer?, _ producer: Producer) {
         guard let result = committedToSend else { return }
         committedToSend = nil
         send(result.outbox, producer)
@@ -231,12 +243,14 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 
     /// Applies a batch in one transaction; returns what to send and the next offsets. `ahead` holds the
     /// batch's store-free checks when they were done while the previous batch committed.
-    private func commit(_ batch: [ConsumedMessage], ahead: MessageProcessor<Handler>.PreparedBatch? = nil,
-                        deleting confirmed: [Int64]) throws -> MessageProcessor<Handler>.BatchResult {
+    func commit(_ batch: [ConsumedMessage], ahead: MessageProcessor<Handler>.PreparedBatch? = nil, deleting confirmed: [Int64],
+                crashes: Int = 0, deadLetteringAs forced: (reason: DeadLetterReason, detail: String)? = nil) throws -> MessageProcessor<Handler>.BatchResult {
         let start = ContinuousClock.now
+        marker?.begin(batch, crashes: crashes)
+        defer { marker?.end() }
         let result = try store.queue.write { db -> MessageProcessor<Handler>.BatchResult in
             try OutboxRow.delete(confirmed, db: db)
-            let result = try processor.process(batch, ahead: ahead, db: db)
+            let result = try processor.process(batch, ahead: ahead, deadLetteringAs: forced, db: db)
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
                 ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset
@@ -253,7 +267,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 
     /// Hands committed outbox rows to the producer. A message's token names its row and its place in it;
     /// a row is deleted once all of its messages are confirmed.
-    private func send(_ rows: [OutboxRow], _ producer: Producer) {
+    func send(_ rows: [OutboxRow], _ producer: Producer) {
         for row in rows {
             deliveries.expect(row)
             for (index, record) in row.records.enumerated() {
@@ -262,7 +276,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         }
     }
 
-    private func send(_ record: ProducerRecord, token: UInt64, _ producer: Producer) {
+    func send(_ record: ProducerRecord, token: UInt64, _ producer: Producer) {
         while true {
             do {
                 try producer.send(record, token: token)
@@ -371,7 +385,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     }
 
     /// Where each partition starts: the offset kept in the store, else the beginning.
-    private func startOffsets(for partitions: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
+    func startOffsets(for partitions: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
         let stored = try store.queue.read { db in
             try Row.fetchAll(db, sql: "SELECT partition, next_offset FROM runtime_partition_offsets WHERE topic = ?", arguments: [settings.inputTopic])
                 .reduce(into: [Int32: Int64]()) { $0[$1["partition"]] = $1["next_offset"] }
@@ -421,7 +435,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             })
     }
 
-    private func pollInto(_ consumer: Consumer, maxWait: Duration, upTo limit: Int? = nil) {
+    func pollInto(_ consumer: Consumer, maxWait: Duration, upTo limit: Int? = nil) {
         do {
             let wanted = max(1, (limit ?? settings.batchMaxMessages) - carried.count)
             let messages = try consumer.poll(maxMessages: wanted, maxWait: maxWait)
@@ -474,7 +488,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     }
 
     /// Lag per partition (high watermark − stored offset), at most once a second, from cached watermarks.
-    private func updateLag(_ consumer: Consumer) {
+    func updateLag(_ consumer: Consumer) {
         guard ContinuousClock.now - lastLagUpdate >= .seconds(1) else { return }
         lastLagUpdate = .now
         guard let stored = try? store.queue.read({ db in

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import Kafka
+import Testing
+import WelfareTestSupport
+import WorkerRuntime
+
+/// Worker processes that die: of a message that kills them (restarted as systemd would, until the message
+/// is dead-lettered with WORKER_CRASHED), and of SIGKILLs from outside (which never blame a message).
+@Suite("crash loops", .timeLimit(.minutes(6)))
+struct CrashLoopTests {
+    /// Starts the worker again each time it dies, as `Restart=on-failure` would, until `done` or `maxStarts`.
+    func superviseUntil(broker: EmbeddedBroker, store: String, maxStarts: Int, environment: [String: String],
+                        done: @escaping () async -> Bool) async throws -> (starts: Int, deaths: Int, last: ChildProcess?) {
+        var starts = 0
+        var deaths = 0
+        while starts < maxStarts {
+            let worker = try startTallyWorker(broker: broker, store: store, environment: environment)
+            starts += 1
+            while worker.isRunning {
+                if await done() { return (starts, deaths, worker) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            deaths += 1
+        }
+        return (starts, deaths, nil)
+    }
+
+    @Test("a message that kills the worker is dead-lettered with WORKER_CRASHED after processing.max_crashes deaths handling it alone; the rest is applied")
+    func trappingMessage() async throws {
+        let broker = try tallyBroker(partitions: 2)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("tally.sqlite").path
+        var messages: [(key: String, value: [UInt8])] = (0..<400).map { ("T\($0 % 8)", tallyEvent(id: "e-\($0)", tally: "T\($0 % 8)", amount: 1)) }
+        messages.insert(("T3", poisonTallyEvent(id: "killer", tally: "T3", hook: "trap")), at: 211)
+        try await publish(messages, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
+        let environment = ["SWIFT_BACKTRACE": "enable=no", "WELFARE_LOG_LEVEL": "warning", "WELFARE_BATCH_MAX_WAIT_MS": "200"]
+        let run = try await superviseUntil(broker: broker, store: store, maxStarts: 30, environment: environment) {
+            await waitForStoredOutcomes(store, messages.count, timeout: .milliseconds(1))
+        }
+        #expect(run.last != nil, "every message got an outcome within 30 starts (\(run.deaths) deaths)")
+        #expect(run.deaths >= 3)
+        let reader = try WorkerStore.openReadOnly(path: store)
+        let rows = try reader.read { db in
+            try Row.fetchAll(db, sql: "SELECT event_id, outcome, reason_code, detail FROM runtime_message_outcomes")
+        }
+        #expect(rows.count == messages.count)
+        let killer = try #require(rows.first { $0["event_id"] == "killer" })
+        #expect(killer["outcome"] == "dead_lettered")
+        #expect(killer["reason_code"] == "WORKER_CRASHED")
+        let detail: String = killer["detail"] ?? ""
+        #expect(detail.contains("died 3 times while handling this message alone"))
+        #expect(detail.contains("SIGILL") || detail.contains("SIGTRAP"), "the signal is named: \(detail)")
+        #expect(rows.filter { ($0["outcome"] as String?) == "applied" }.count == 400)
+        let total = try await reader.read { try Int.fetchOne($0, sql: "SELECT SUM(total) FROM tally_totals") }
+        #expect(total == 400)
+        let letters = try await readAll("welfare.tally.dlq", partitions: 3, bootstrap: broker.bootstrapServers, atLeast: 1, timeout: .seconds(20))
+        #expect(letters.contains { $0.header("dlq-reason")?.text == "WORKER_CRASHED" && $0.header("dlq-event-id")?.text == "killer" })
+        run.last?.signal(SIGTERM)
+        #expect(await run.last?.waitForExit()?.status == 0)
+    }
+
+    @Test("50 SIGKILLs from outside at random moments of a 200,000-event run blame no message: zero WORKER_CRASHED, the store equals a clean run's")
+    func randomKillsBlameNothing() async throws {
+        // A broker of its own, and enough partitions: the embedded broker keeps about 5 MB per partition.
+        let broker = try TallyBrokerProcess(partitions: 32)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let total = 200_000
+        let messages = (0..<total).map { index in ("T\(index % 997)", tallyEvent(id: "k-\(index)", tally: "T\(index % 997)", amount: 1 + index % 5)) }
+        try await publish(messages, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
+        let killed = directory.appendingPathComponent("killed.sqlite").path
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        var worker = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: killed, environment: ["WELFARE_LOG_LEVEL": "error"])
+        while kills < 50 {
+            try await Task.sleep(for: .milliseconds(Int.random(in: 60...300, using: &generator)))
+            if await waitForStoredOutcomes(killed, total, timeout: .milliseconds(1)) { break }
+            worker.signal(SIGKILL)
+            _ = await worker.waitForExit()
+            kills += 1
+            worker = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: killed, environment: ["WELFARE_LOG_LEVEL": "error"])
+        }
+        #expect(await waitForStoredOutcomes(killed, total, timeout: .seconds(180)))
+        worker.signal(SIGTERM)
+        #expect(await worker.waitForExit()?.status == 0)
+
+        let clean = directory.appendingPathComponent("clean.sqlite").path
+        let cleanWorker = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: clean, environment: ["WELFARE_LOG_LEVEL": "error"])
+        #expect(await waitForStoredOutcomes(clean, total, timeout: .seconds(180)))
+        cleanWorker.signal(SIGTERM)
+        #expect(await cleanWorker.waitForExit()?.status == 0)
+
+        func dump(_ path: String) async throws -> [String] {
+            try await WorkerStore.openReadOnly(path: path).read { db in
+                try String.fetchAll(db, sql: "SELECT tally_id || '=' || total FROM tally_totals ORDER BY tally_id")
+                    + String.fetchAll(db, sql: "SELECT outcome || ':' || COALESCE(reason_code, '') || ':' || COUNT(*) FROM runtime_message_outcomes GROUP BY outcome, reason_code ORDER BY 1")
+                    + [String(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tally_entries") ?? -1)]
+            }
+        }
+        let afterKills = try await dump(killed)
+        #expect(kills == 50, "the run was killed 50 times before it finished (\(kills) kills)")
+        #expect(!afterKills.contains { $0.contains("WORKER_CRASHED") })
+        #expect(afterKills == (try await dump(clean)))
+    }
+}

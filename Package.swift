@@ -146,7 +146,8 @@ let package = Package(
         .testTarget(
             name: "ToolTests",
             dependencies: ["WelfareTestSupport", "Kafka", "WorkerRuntime", "TopicCatalogue", "VolunteerHours", "MutualAidClaims",
-                           "NewEmploymentBenefits", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
+                           "NewEmploymentBenefits", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TopicCatalogue", "WelfareTestSupport"]),
         .testTarget(

@@ -16,6 +16,7 @@ public struct MutualAidClaimsDomain: WorkerDomain {
 
     public let plan: PlanSettings
     public var workerName: String { Self.workerName }
+    public var identityHashColumns: [IdentityHashColumn] { [IdentityHashColumn(table: "ma_members", column: "identity_hash")] }
     public var entityIDField: String { "member_id" }
     public var eventTypes: Set<String> { ClaimEvent.types }
 
@@ -36,7 +37,7 @@ public struct MutualAidClaimsDomain: WorkerDomain {
     }
 
     public func apply(_ event: ClaimEvent, context: EventContext, db: Database) throws -> DomainDecision {
-        let store = ClaimStore(db: db)
+        let store = ClaimStore(db: db, identity: context.identity)
         switch event {
         case .enrolled(let enrolment): return try enrol(enrolment, context, store)
         case .submitted(let submission): return try submit(submission, context, store)

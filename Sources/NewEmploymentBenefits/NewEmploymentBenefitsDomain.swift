@@ -14,6 +14,7 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
 
     public let settings: BenefitSettings
     public var workerName: String { Self.workerName }
+    public var identityHashColumns: [IdentityHashColumn] { [IdentityHashColumn(table: "ne_workers", column: "identity_hash")] }
     public var entityIDField: String { "worker_id" }
     public var eventTypes: Set<String> { BenefitEvent.types }
 
@@ -34,7 +35,7 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
     }
 
     public func apply(_ event: BenefitEvent, context: EventContext, db: Database) throws -> DomainDecision {
-        let store = BenefitStore(db: db)
+        let store = BenefitStore(db: db, identity: context.identity)
         switch event {
         case .registered(let workerID, let name, let identityNumber, let occupation, let platforms, let district):
             if try store.occupation(of: workerID) != nil { return reject("ALREADY_REGISTERED", "worker \(workerID) is already registered") }

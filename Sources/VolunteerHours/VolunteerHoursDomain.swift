@@ -15,6 +15,7 @@ public struct VolunteerHoursDomain: WorkerDomain {
 
     public let settings: VolunteerSettings
     public var workerName: String { Self.workerName }
+    public var identityHashColumns: [IdentityHashColumn] { [IdentityHashColumn(table: "volunteers", column: "identity_hash")] }
     public var entityIDField: String { "volunteer_id" }
     public var eventTypes: Set<String> { VolunteerEvent.types }
 
@@ -35,7 +36,7 @@ public struct VolunteerHoursDomain: WorkerDomain {
     }
 
     public func apply(_ event: VolunteerEvent, context: EventContext, db: Database) throws -> DomainDecision {
-        let store = VolunteerStore(db: db)
+        let store = VolunteerStore(db: db, identity: context.identity)
         switch event {
         case .registered(let registration): return try register(registration, context, store)
         case .submitted(let submission): return try submit(submission, context, store)

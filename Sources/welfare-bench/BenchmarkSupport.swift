@@ -99,7 +99,7 @@ enum BenchmarkSupport {
         process.executableURL = binDirectory.appendingPathComponent(executable)
         process.arguments = ["--bootstrap-servers", bootstrap, "--store", store]
         process.environment = ProcessInfo.processInfo.environment.merging(
-            ["WELFARE_LOG_LEVEL": "warning", "WELFARE_HTTP_PORT": String(port)].merging(environment) { $1 }) { $1 }
+            ["WELFARE_LOG_LEVEL": "warning", "WELFARE_HTTP_PORT": String(port), "WELFARE_STORE_IDENTITY_KEY": "benchmark-identity-key-0123456789abcdef"].merging(environment) { $1 }) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
         let launched = ContinuousClock.now

@@ -18,7 +18,7 @@ struct ClaimStatusTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = directory.appendingPathComponent("claims.sqlite").path
         let worker = try ChildProcess(TestPaths.executable("mutual-aid-claims-worker"), ["--bootstrap-servers", broker.bootstrapServers, "--store", store],
-                                      environment: ["WELFARE_LOG_LEVEL": "warning"])
+                                      environment: ["WELFARE_LOG_LEVEL": "warning", "WELFARE_STORE_IDENTITY_KEY": "claim-status-test-identity-key-0123456789"])
         defer { worker.signal(SIGKILL) }
 
         func event(_ id: String, _ type: String, _ time: String, _ data: JSONObject) -> (key: String, value: [UInt8]) {

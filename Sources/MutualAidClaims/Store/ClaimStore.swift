@@ -6,6 +6,8 @@ import WorkerRuntime
 /// (`FastStatement`): GRDB's argument arrays and row decoding cost a sixth of the writer thread there.
 struct ClaimStore {
     let db: Database
+    /// Identity numbers are kept only as keyed hashes made with this key.
+    let identity: IdentityKey
 
     struct Enrolment {
         let planYear: Int
@@ -39,7 +41,7 @@ struct ClaimStore {
 
     func identityBelongsToAnother(_ number: String, memberID: String) throws -> Bool {
         let owner = try FastStatement(db, sql: "SELECT member_id FROM ma_members WHERE identity_hash = ?")
-            .row(.blob(FieldFormats.identityPseudonym(number))) { $0.text(0) }
+            .row(.blob(identity.hash(ofIdentityNumber: number))) { $0.text(0) }
         return owner != nil && owner != memberID
     }
 
@@ -47,7 +49,7 @@ struct ClaimStore {
         try FastStatement(db, sql: """
             INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES (?, ?, ?, ?)
             ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, community_id = excluded.community_id
-            """).execute(.text(enrolment.memberID), .text(enrolment.name), .blob(FieldFormats.identityPseudonym(enrolment.identityNumber)),
+            """).execute(.text(enrolment.memberID), .text(enrolment.name), .blob(identity.hash(ofIdentityNumber: enrolment.identityNumber)),
                          .text(enrolment.communityID))
     }
 

@@ -6,6 +6,8 @@ import WorkerRuntime
 /// (`FastStatement`): GRDB's argument arrays and row decoding cost a sixth of the writer thread there.
 struct BenefitStore {
     let db: Database
+    /// Identity numbers are kept only as keyed hashes made with this key.
+    let identity: IdentityKey
 
     struct Application {
         let seq: Int64
@@ -31,14 +33,14 @@ struct BenefitStore {
     }
 
     func identityTaken(_ number: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ne_workers WHERE identity_hash = ?"), arguments: [Data(FieldFormats.identityPseudonym(number))]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ne_workers WHERE identity_hash = ?"), arguments: [Data(identity.hash(ofIdentityNumber: number))]) ?? false
     }
 
     func insertWorker(id: String, name: String, identityNumber: String, occupation: String, platforms: [String], district: String, at time: Instant) throws {
         let list = String(decoding: JSONWriter.encode(.array(platforms.map(JSONValue.string))), as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO ne_workers (worker_id, name, identity_hash, occupation, platforms, district, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, name, Data(FieldFormats.identityPseudonym(identityNumber)), occupation, list, district, time.text])
+            """).execute(arguments: [id, name, Data(identity.hash(ofIdentityNumber: identityNumber)), occupation, list, district, time.text])
     }
 
     func setActivity(workerID: String, platform: String, day: LocalDate, orders: Int64, onlineMinutes: Int64) throws {

@@ -7,6 +7,8 @@ import WorkerRuntime
 /// arrays and row decoding cost a sixth of the writer thread there.
 struct VolunteerStore {
     let db: Database
+    /// Identity numbers are kept only as keyed hashes made with this key.
+    let identity: IdentityKey
 
     struct Volunteer {
         let id: String
@@ -39,14 +41,14 @@ struct VolunteerStore {
     }
 
     func identityBelongsToAnother(_ number: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM volunteers WHERE identity_hash = ?"), arguments: [Data(FieldFormats.identityPseudonym(number))]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM volunteers WHERE identity_hash = ?"), arguments: [Data(identity.hash(ofIdentityNumber: number))]) ?? false
     }
 
     func insertVolunteer(_ registration: VolunteerEvent.Registration, at time: Instant) throws {
         try db.cachedStatement(sql: """
             INSERT INTO volunteers (volunteer_id, name, identity_hash, birth_date, district, guardian_consent, registered_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [registration.volunteerID, registration.name, Data(FieldFormats.identityPseudonym(registration.identityNumber)),
+            """).execute(arguments: [registration.volunteerID, registration.name, Data(identity.hash(ofIdentityNumber: registration.identityNumber)),
                              registration.birthDate.description, registration.district, registration.guardianConsent, time.text])
         try FastStatement(db, sql: "INSERT INTO volunteer_totals (volunteer_id, total_minutes, star_level) VALUES (?, 0, 0)").execute(.text(registration.volunteerID))
     }

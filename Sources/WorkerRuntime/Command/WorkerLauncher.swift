@@ -36,6 +36,21 @@ public enum WorkerLauncher {
                                     cacheMegabytes: try configuration.integer("store.cache_mb", in: 2...4096)) { migrator in
             handler.registerMigrations(in: &migrator)
         }
+        var runtimeSettings = settings
+        if !handler.identityHashColumns.isEmpty {
+            guard let text = configuration.optionalString("store.identity_key"), !text.isEmpty else {
+                throw ConfigurationError("store.identity_key is required: a secret of at least \(IdentityKey.minimumBytes) bytes that identity numbers are hashed with (set WELFARE_STORE_IDENTITY_KEY)")
+            }
+            guard let key = IdentityKey(text) else {
+                throw ConfigurationError("store.identity_key must be at least \(IdentityKey.minimumBytes) bytes long")
+            }
+            runtimeSettings.identityKey = key
+            switch try IdentityKeyCheck.prepare(store, key: key, columns: handler.identityHashColumns) {
+            case .matched: break
+            case .recorded: logger.info("store.identity_key recorded for this store (its fingerprint, not the key)")
+            case .upgraded(let rows): logger.notice("identity hashes written before keyed hashes were re-keyed in place", metadata: ["rows": "\(rows)"])
+            }
+        }
         let checkpointer = try Checkpointer(path: storePath, logger: logger)
         defer { checkpointer.stop() }
         logger.info("store open", metadata: [
@@ -43,7 +58,7 @@ public enum WorkerLauncher {
         ])
 
         var embedded: EmbeddedBroker?
-        var runtime = settings
+        var runtime = runtimeSettings
         if (configuration.kafkaProperties["bootstrap.servers"] ?? "").isEmpty {
             let broker = try EmbeddedBroker()
             try broker.createTopic(settings.inputTopic, partitions: try configuration.integer("embedded.input_partitions", in: 1...1024))

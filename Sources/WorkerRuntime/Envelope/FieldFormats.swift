@@ -1,5 +1,3 @@
-import Crypto
-
 /// The contract's format rules for identifiers and personal data.
 public enum FieldFormats {
     /// `*_id` fields: 1–64 characters from `[A-Za-z0-9._:-]`.
@@ -48,10 +46,6 @@ public enum FieldFormats {
         }
         return Array("10X98765432")[sum % 11]
     }
-
-    /// The pseudonym stores keep instead of an identity number (SHA-256): enough to refuse a second registration
-    /// with the same number, without keeping the number itself.
-    public static func identityPseudonym(_ number: String) -> [UInt8] { Array(SHA256.hash(data: Array(number.utf8))) }
 
     /// Masks an identity number for display: first 3 and last 2 characters kept.
     public static func maskIdentityNumber(_ text: String) -> String {

@@ -22,9 +22,29 @@ public protocol DomainHandler: Sendable {
     /// Adds the domain's migrations (append-only) to the store's migrator.
     func registerMigrations(in migrator: inout DatabaseMigrator)
 
-    /// Applies one event inside the batch's transaction. Throwing rolls the batch back and retries it
-    /// (for storage faults); rule violations are returned as `.rejected`, never thrown.
+    /// Applies one event inside the batch's transaction. Throwing rolls the batch back: a storage fault is
+    /// retried; any other error makes the runtime look for the message that causes it (`PROCESSING_FAILED`).
+    /// Rule violations are returned as `.rejected`, never thrown.
     func apply(_ event: Event, context: EventContext, db: Database) throws -> DomainDecision
+
+    /// The columns holding keyed identity hashes (`IdentityKey`), upgraded in place when a store written
+    /// with unkeyed SHA-256 digests first meets a key.
+    var identityHashColumns: [IdentityHashColumn] { get }
+}
+
+extension DomainHandler {
+    public var identityHashColumns: [IdentityHashColumn] { [] }
+}
+
+/// A table column of keyed identity hashes.
+public struct IdentityHashColumn: Sendable, Equatable {
+    public let table: String
+    public let column: String
+
+    public init(table: String, column: String) {
+        self.table = table
+        self.column = column
+    }
 }
 
 /// The envelope facts of the event being applied.
@@ -42,8 +62,11 @@ public struct EventContext: Sendable {
     public let offset: Int64
     /// Unchanging facts of this store that earlier events looked up (see `StoreMemo`).
     public let memo: StoreMemo
+    /// The key identity numbers are hashed with before the store keeps them.
+    public let identity: IdentityKey
 
-    public init(event: CloudEvent, partition: Int32, offset: Int64, memo: StoreMemo) {
+    public init(event: CloudEvent, partition: Int32, offset: Int64, memo: StoreMemo, identity: IdentityKey = .forTests) {
+        self.identity = identity
         eventID = event.id
         type = event.type
         source = event.source

@@ -19,8 +19,12 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// Checks the messages of a batch that were not checked ahead while the writer applies those that were.
     private let checkQueue = DispatchQueue(label: "welfare.checks", qos: .userInitiated)
 
-    public init(handler: Handler, deadLetterTopic: String, notificationsTopic: String) {
+    /// The key identity numbers are hashed with, handed to every event (`EventContext.identity`).
+    public let identityKey: IdentityKey
+
+    public init(handler: Handler, deadLetterTopic: String, notificationsTopic: String, identityKey: IdentityKey = .forTests) {
         self.handler = handler
+        self.identityKey = identityKey
         self.deadLetterTopic = deadLetterTopic
         self.renderer = NotificationRenderer(workerName: handler.workerName, topic: notificationsTopic)
         self.eventTypes = handler.eventTypes
@@ -295,7 +299,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                 return
             }
             guard let decoded else { return }
-            let context = EventContext(event: event, partition: message.pointee.partition, offset: message.pointee.offset, memo: memo)
+            let context = EventContext(event: event, partition: message.pointee.partition, offset: message.pointee.offset, memo: memo, identity: identityKey)
             switch try handler.apply(decoded, context: context, db: db) {
             case .applied(let notifications):
                 // The type is one of the handler's: it passed that check.

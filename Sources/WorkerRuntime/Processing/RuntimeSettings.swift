@@ -35,6 +35,8 @@ public struct RuntimeSettings: Sendable {
     /// Deaths of the process while one message was being handled alone before it is dead-lettered with
     /// `WORKER_CRASHED`.
     public var maxCrashes = 3
+    /// The key identity numbers are hashed with (`store.identity_key`; a worker process requires its own).
+    public var identityKey: IdentityKey = .forTests
 
     public init(workerName: String, inputTopic: String, deadLetterTopic: String, notificationsTopic: String, kafka: KafkaConfiguration) {
         self.workerName = workerName

@@ -61,7 +61,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         self.health = health
         self.board = board
         self.logger = logger
-        self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic)
+        self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic,
+                                          identityKey: settings.identityKey)
         self.marker = try? ProcessingMarker(storePath: store.path)
         self.storeRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         self.deliveryRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)

@@ -137,6 +137,11 @@ enum RuntimeSchema {
             }
             try db.execute(sql: "DROP TABLE runtime_outbox; ALTER TABLE runtime_outbox_v4 RENAME TO runtime_outbox;")
         }
+        // The fingerprint of the key the store's identity hashes are made with (`IdentityKeyCheck`); no row
+        // yet means a store written before keyed hashes, upgraded at the first start with a key.
+        migrator.registerMigration("runtime-v5-identity-key") { db in
+            try db.execute(sql: "CREATE TABLE runtime_identity_key (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint BLOB NOT NULL)")
+        }
     }
 
     /// Headers as outbox rows held them before v4: a JSON array of `[name, value]` text pairs.

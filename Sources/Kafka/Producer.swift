@@ -39,10 +39,32 @@ public final class Producer: Sendable {
         }
     }
 
-    /// Whether `close` has begun, shared with the polling thread.
+    /// Whether `close` has begun, shared with the polling thread, and how many calls are using the handle:
+    /// `close` destroys it only once none is, and no call starts using it after `close` began.
     private final class Lifecycle: Sendable {
         let closed = Atomic<Bool>(false)
+        let users = Atomic<Int>(0)
         let pollerDone = DispatchSemaphore(value: 0)
+
+        /// Before a call uses the handle; false once `close` has begun. (Sequentially consistent on both
+        /// sides: a caller that sees `closed` false is counted before `close` looks at `users`.)
+        func enter() -> Bool {
+            users.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            if closed.load(ordering: .sequentiallyConsistent) {
+                users.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                return false
+            }
+            return true
+        }
+
+        func leave() { users.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+
+        /// Marks the handle closed and waits for the calls using it to finish; false if it was closed already.
+        func beginClose() -> Bool {
+            guard closed.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged else { return false }
+            while users.load(ordering: .sequentiallyConsistent) > 0 { usleep(100) }
+            return true
+        }
     }
 
     nonisolated(unsafe) private let handle: OpaquePointer
@@ -88,7 +110,9 @@ public final class Producer: Sendable {
     /// The number of partitions of `topic`, read from the cluster (blocking). Asking before the first
     /// message to a topic also spares that message the metadata request librdkafka would make for it.
     public func partitionCount(topic: String, timeout: Duration) throws(KafkaError) -> Int {
-        try readPartitionCount(handle, topic: topic, timeout: timeout)
+        guard lifecycle.enter() else { throw .client("producer is closed") }
+        defer { lifecycle.leave() }
+        return try readPartitionCount(handle, topic: topic, timeout: timeout)
     }
 
     /// Enqueues one message. The report comes to `onDelivery` with `token`.
@@ -111,12 +135,18 @@ public final class Producer: Sendable {
     }
 
     /// The number of messages not yet acknowledged by the broker (or given up on).
-    public var inFlightCount: Int { Int(rd_kafka_outq_len(handle)) }
+    public var inFlightCount: Int {
+        guard lifecycle.enter() else { return 0 }
+        defer { lifecycle.leave() }
+        return Int(rd_kafka_outq_len(handle))
+    }
 
     /// Waits until every enqueued message has its delivery report, or the deadline passes.
     /// Returns whether everything was delivered. Blocking: call it from a thread of your own.
     @discardableResult
     public func flush(timeout: Duration) -> Bool {
+        guard lifecycle.enter() else { return false }
+        defer { lifecycle.leave() }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while rd_kafka_outq_len(handle) > 0 {
             if ContinuousClock.now >= deadline { return false }
@@ -127,9 +157,7 @@ public final class Producer: Sendable {
 
     /// Flushes within the deadline, then releases the client. Blocking.
     public func close(flushTimeout: Duration = .seconds(10)) {
-        guard lifecycle.closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
-            return
-        }
+        guard lifecycle.beginClose() else { return }
         // The poller is stopping; serve the remaining reports here.
         lifecycle.pollerDone.wait()
         let deadline = ContinuousClock.now.advanced(by: flushTimeout)
@@ -145,7 +173,8 @@ public final class Producer: Sendable {
     deinit { close(flushTimeout: .zero) }
 
     private func enqueue(_ record: ProducerRecord, ticket: Ticket) throws(KafkaError) {
-        if lifecycle.closed.load(ordering: .acquiring) { throw .client("producer is closed") }
+        guard lifecycle.enter() else { throw .client("producer is closed") }
+        defer { lifecycle.leave() }
         var headers: OpaquePointer? = nil
         if !record.headers.isEmpty {
             headers = rd_kafka_headers_new(record.headers.count)

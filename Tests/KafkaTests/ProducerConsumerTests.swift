@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Kafka
 import Testing
 
@@ -134,6 +135,39 @@ struct ProducerConsumerTests {
             _ = try Producer(configuration: KafkaConfiguration(["bootstrap.servers": "127.0.0.1:1", "no.such.property": "1"]))
         } throws: { error in
             (error as? KafkaError)?.message.contains("no.such.property") == true
+        }
+    }
+}
+
+@Suite("producer shutdown")
+struct ProducerCloseRaceTests {
+    @Test("closing a producer while other threads enqueue never uses a destroyed handle: sends after close throw, none crash")
+    func closeWhileEnqueueing() async throws {
+        let broker = try EmbeddedBroker()
+        try broker.createTopic("race", partitions: 3)
+        for _ in 0..<5 {
+            let producer = try Producer(configuration: KafkaConfiguration(["bootstrap.servers": broker.bootstrapServers, "linger.ms": "1"]))
+            let refused = Atomic<Int>(0)
+            let sent = Atomic<Int>(0)
+            let group = DispatchGroup()
+            for thread in 0..<4 {
+                DispatchQueue.global().async(group: group) {
+                    for index in 0..<20_000 {
+                        do throws(KafkaError) {
+                            try producer.send(ProducerRecord(topic: "race", key: Array("k\(thread)".utf8), value: Array("v\(index)".utf8)))
+                            sent.wrappingAdd(1, ordering: .relaxed)
+                        } catch {
+                            if error.message.contains("closed") { refused.wrappingAdd(1, ordering: .relaxed); return }
+                        }
+                        _ = producer.inFlightCount
+                    }
+                }
+            }
+            usleep(20_000)
+            producer.close(flushTimeout: .milliseconds(100))
+            #expect(group.wait(timeout: .now() + 30) == .success)
+            #expect(sent.load(ordering: .relaxed) > 0)
+            #expect(refused.load(ordering: .relaxed) > 0, "threads still sending when the producer closed were refused")
         }
     }
 }

@@ -53,6 +53,30 @@ struct WorkerProcessTests {
         #expect(first.standardError.contains("stopped"))
     }
 
+    @Test("a second worker on the same store through a symlink or a hard link (another file name) refuses to start")
+    func storeLockCoversLinks() async throws {
+        let broker = try tallyBroker()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("tally.sqlite").path
+        let first = try startTallyWorker(broker: broker, store: store)
+        defer { first.signal(SIGKILL) }
+        #expect(try await eventuallyTrue { first.standardError.contains("reading partitions") })
+        let symlink = directory.appendingPathComponent("alias.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: symlink, withDestinationPath: store)
+        let hardLink = directory.appendingPathComponent("other-name.sqlite").path
+        try FileManager.default.linkItem(atPath: store, toPath: hardLink)
+        for path in [symlink, hardLink] {
+            let second = try startTallyWorker(broker: broker, store: path)
+            let exit = await second.waitForExit(timeout: .seconds(30))
+            #expect(exit?.status != 0, "\(path) must be refused")
+            #expect(second.standardError.contains("in use by another worker process (pid \(first.pid))"))
+        }
+        #expect(first.isRunning)
+        first.signal(SIGTERM)
+        #expect(await first.waitForExit()?.status == 0)
+    }
+
     @Test("/metrics, /healthz and /readyz answer while the worker runs")
     func observabilityEndpoints() async throws {
         let broker = try tallyBroker()

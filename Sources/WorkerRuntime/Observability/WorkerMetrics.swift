@@ -9,6 +9,7 @@ public final class WorkerMetrics: Sendable {
     private let outboxBacklog: Gauge
     private let healthy: Gauge
     private let fetchWakeUps: Counter
+    private let outboxSetAside: Counter
 
     private static var messages: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -46,6 +47,10 @@ public final class WorkerMetrics: Sendable {
             descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "worker_healthy", unitName: "",
                                              helpText: "1 while the worker is processing, 0 while stuck retrying a fault"),
             labels: [("worker", worker)])
+        outboxSetAside = registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "outbox_set_aside", unitName: "total",
+                                             helpText: "Outbox rows that could not be read back and were set aside in runtime_outbox_set_aside"),
+            labels: [("worker", worker)])
         fetchWakeUps = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "fetch_wakeups", unitName: "total",
                                              helpText: "Times the consumer's prefetch queue ran dry in a backlog and its fetchers were woken"),
@@ -73,6 +78,9 @@ public final class WorkerMetrics: Sendable {
 
     /// Records a wake-up of the consumer's fetchers (its queue ran dry right after a full poll).
     public func recordFetchWakeUp() { fetchWakeUps.increment() }
+
+    /// Records outbox rows set aside because they could not be read back.
+    public func recordOutboxSetAside(_ count: Int) { outboxSetAside.increment(by: Int64(count)) }
 
     public func setOutboxBacklog(_ count: Int) { outboxBacklog.set(Double(count)) }
 

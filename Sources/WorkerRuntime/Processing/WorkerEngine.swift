@@ -39,6 +39,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     private var lastLagUpdate: ContinuousClock.Instant = .now
     /// The checks of the next batch, done while the previous one committed.
     var preparedAhead: MessageProcessor<Handler>.PreparedBatch?
+    /// Set when a stop came while partitions were being assigned without the store's offsets: the messages
+    /// carried then are not committed at shutdown.
+    private var assignmentAbandoned = false
     /// Whether the last poll got all it asked for (the consumer's queue had more).
     private var lastPollFilled = false
     /// The last committed batch, whose outbox rows are handed to the producer during the next transaction.
@@ -305,7 +308,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         deliveryRetryAt = ContinuousClock.now + delay
         logger.warning("delivery failed; sending again", metadata: ["count": "\(tokens.count)", "error": "\(error.map { "\($0)" } ?? "")"])
         do {
-            let rows = try store.queue.read { db in try OutboxRow.pending(db: db, only: Set(tokens.map { OutboxRow.position(of: $0).seq })) }
+            var corrupt: [Int64] = []
+            let rows = try store.queue.read { db in try OutboxRow.pending(db: db, only: Set(tokens.map { OutboxRow.position(of: $0).seq }), corrupt: &corrupt) }
+            setAside(corrupt)
             let messages = Dictionary(uniqueKeysWithValues: rows.map { ($0.seq, $0.records) })
             for token in tokens {
                 let (seq, index) = OutboxRow.position(of: token)
@@ -327,13 +332,16 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 var after: Int64 = 0
                 while true {
                     // A few rows at a time: a row holds up to 1 MiB of messages.
+                    var corrupt: [Int64] = []
                     let rows = try store.queue.read { db in
-                        try OutboxRow.pending(db: db, after: after, limit: 8)
+                        try OutboxRow.pending(db: db, after: after, limit: 8, corrupt: &corrupt)
                     }
-                    guard let last = rows.last else { break }
+                    setAside(corrupt)
+                    let last = max(rows.last?.seq ?? -1, corrupt.max() ?? -1)
+                    guard last >= 0 else { break }
                     send(rows, producer)
                     sent += rows.reduce(0) { $0 + $1.records.count }
-                    after = last.seq
+                    after = last
                 }
                 if sent > 0 { logger.info("sending outbox messages left by an earlier run", metadata: ["count": "\(sent)"]) }
                 return
@@ -341,6 +349,21 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 logger.warning("cannot read the outbox; retrying", metadata: ["error": "\(error)"])
                 usleep(500_000)
             }
+        }
+    }
+
+    /// Moves outbox rows that cannot be read out of the way, says so and counts them (`welfare_outbox_set_aside_total`);
+    /// a store fault leaves them in place for the next attempt.
+    private func setAside(_ seqs: [Int64]) {
+        guard !seqs.isEmpty else { return }
+        do {
+            try store.queue.write { db in try OutboxRow.setAside(seqs, db: db) }
+            metrics.recordOutboxSetAside(seqs.count)
+            logger.error("outbox rows that cannot be read were set aside in runtime_outbox_set_aside; nothing else is held up", metadata: [
+                "rows": "\(seqs)",
+            ])
+        } catch {
+            logger.warning("cannot set corrupt outbox rows aside yet", metadata: ["rows": "\(seqs)", "error": "\(error)"])
         }
     }
 
@@ -367,7 +390,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         var retry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: .seconds(5))
         while !stopping {
             do {
-                let count = try consumer.partitionCount(topic: settings.inputTopic, timeout: .seconds(10))
+                let count = try consumer.partitionCount(topic: settings.inputTopic, timeout: .seconds(2))
                 let partitions = (0..<count).map { TopicPartition(settings.inputTopic, Int32($0)) }
                 let starts = try startOffsets(for: partitions)
                 try consumer.assign(starts)
@@ -380,7 +403,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 let delay = retry.nextDelay()
                 health.stuck("cannot assign \(settings.inputTopic): \(error)", storeFault: false)
                 logger.warning("cannot assign the input topic yet; retrying", metadata: ["topic": "\(settings.inputTopic)", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+                let deadline = ContinuousClock.now + delay
+                while ContinuousClock.now < deadline && !stopping { usleep(20_000) }
             }
         }
     }
@@ -405,13 +429,17 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 board?.setAssigned(assigned.map(\.partition))
                 logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.partition))"])
                 var retry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: .seconds(5))
-                while true {
+                while !stopping {
                     do { return try startOffsets(for: partitions) } catch {
                         logger.warning("cannot read stored offsets; retrying", metadata: ["error": "\(error)"])
-                        let delay = retry.nextDelay()
-                        Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
+                        let deadline = ContinuousClock.now + retry.nextDelay()
+                        while ContinuousClock.now < deadline && !stopping { usleep(20_000) }
                     }
                 }
+                // Stopping before the store told where to start: nothing read from these partitions may be
+                // committed (it could start before the store's offsets); the next run reads them again.
+                assignmentAbandoned = true
+                return [:]
             },
             onRevoke: { [unowned self] partitions, inFlight, lost in
                 if let producer { sendCommitted(consumer, producer) }
@@ -507,7 +535,10 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 
     private func shutDown(_ consumer: Consumer, _ producer: Producer) {
         logger.info("stopping: committing the batch in hand and delivering notifications")
+        // A stop finishes within about 12 s whatever is down (a supervisor waits 15 s before it kills).
+        let began = ContinuousClock.now
         sendCommitted(consumer, producer)
+        if assignmentAbandoned { carried = [] }
         if !carried.isEmpty {
             // One last attempt; if the store still refuses, the offsets in it make the next run read them again.
             if let result = try? commit(carried, deleting: deliveries.takeConfirmed()) {
@@ -515,7 +546,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 carried = []
             }
         }
-        let deadline = ContinuousClock.now + settings.shutdownDeliveryTimeout
+        let deadline = min(ContinuousClock.now + settings.shutdownDeliveryTimeout, began + .seconds(9))
         while deliveries.inFlight > 0 && ContinuousClock.now < deadline { usleep(5_000) }
         let confirmed = deliveries.takeConfirmed()
         if !confirmed.isEmpty { _ = try? store.queue.write { db in try OutboxRow.delete(confirmed, db: db) } }
@@ -524,7 +555,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             logger.warning("stopping with notifications not yet confirmed; they stay in the outbox and go out on the next start",
                            metadata: ["count": "\(undelivered)"])
         }
-        consumer.close(timeout: .seconds(10))
+        consumer.close(timeout: max(.seconds(1), began + .seconds(11) - ContinuousClock.now))
         producer.close(flushTimeout: .zero)
         logger.info("stopped")
     }

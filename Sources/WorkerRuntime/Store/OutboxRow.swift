@@ -39,23 +39,39 @@ public struct OutboxRow: Sendable {
         return OutboxRow(seq: db.lastInsertedRowID, records: records)
     }
 
-    /// Rows still waiting after a sequence number, oldest first.
-    static func pending(db: Database, after seq: Int64, limit: Int) throws -> [OutboxRow] {
-        try decode(Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]))
+    /// Rows still waiting after a sequence number, oldest first. Rows that cannot be read as packed
+    /// messages are left out and their numbers added to `corrupt`, to be set aside.
+    static func pending(db: Database, after seq: Int64, limit: Int, corrupt: inout [Int64]) throws -> [OutboxRow] {
+        try decode(Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]),
+                   corrupt: &corrupt)
     }
 
-    /// These rows, if still waiting, oldest first.
-    static func pending(db: Database, only seqs: Set<Int64>) throws -> [OutboxRow] {
+    /// These rows, if still waiting, oldest first (corrupt ones as above).
+    static func pending(db: Database, only seqs: Set<Int64>, corrupt: inout [Int64]) throws -> [OutboxRow] {
         guard !seqs.isEmpty else { return [] }
-        return try decode(Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox WHERE seq IN (\(seqs.sorted().map(String.init).joined(separator: ","))) ORDER BY seq"))
+        return try decode(Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox WHERE seq IN (\(seqs.sorted().map(String.init).joined(separator: ","))) ORDER BY seq"),
+                          corrupt: &corrupt)
     }
 
-    private static func decode(_ rows: [Row]) throws -> [OutboxRow] {
-        try rows.map { row in
+    private static func decode(_ rows: [Row], corrupt: inout [Int64]) throws -> [OutboxRow] {
+        rows.compactMap { row in
             let seq: Int64 = row["seq"]
-            let bytes: Data = row["messages"]
-            guard let records = PackedMessages.unpack([UInt8](bytes)) else { throw StoreError("outbox row \(seq) is not a packing of messages") }
+            guard let bytes = row["messages"] as Data?, let records = PackedMessages.unpack([UInt8](bytes)) else {
+                corrupt.append(seq)
+                return nil
+            }
             return OutboxRow(seq: seq, records: records)
+        }
+    }
+
+    /// Moves rows that cannot be read out of the outbox into `runtime_outbox_set_aside`, kept for a person
+    /// to look at, so that they never hold up start-up or the rows after them.
+    static func setAside(_ seqs: [Int64], db: Database) throws {
+        for seq in seqs {
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO runtime_outbox_set_aside (seq, messages, set_aside_at) SELECT seq, messages, ? FROM runtime_outbox WHERE seq = ?
+                """, arguments: [Date().formatted(.iso8601), seq])
+            try db.execute(sql: "DELETE FROM runtime_outbox WHERE seq = ?", arguments: [seq])
         }
     }
 

@@ -142,6 +142,10 @@ enum RuntimeSchema {
         migrator.registerMigration("runtime-v5-identity-key") { db in
             try db.execute(sql: "CREATE TABLE runtime_identity_key (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint BLOB NOT NULL)")
         }
+        // Outbox rows that could not be read back, set aside so that they hold up nothing (`OutboxRow.setAside`).
+        migrator.registerMigration("runtime-v6-outbox-set-aside") { db in
+            try db.execute(sql: "CREATE TABLE runtime_outbox_set_aside (seq INTEGER PRIMARY KEY, messages BLOB, set_aside_at TEXT NOT NULL)")
+        }
     }
 
     /// Headers as outbox rows held them before v4: a JSON array of `[name, value]` text pairs.

@@ -1,27 +1,40 @@
 import Foundation
 
-/// An exclusive advisory lock on `<store>.lock`, held for the life of the process, so that a second
-/// worker process on the same store refuses to start (several instances per store are not supported yet).
+/// An exclusive lock on the store's database file itself, held for the life of the process, so that a
+/// second worker process on the same store refuses to start, whatever path it was given (a symlink, a hard
+/// link, another spelling). `flock` locks are separate from the POSIX record locks SQLite takes on the same
+/// file, so they do not disturb it. A refusal names the holder's pid, read from the kernel's lock table.
 public final class StoreLock: Sendable {
     private let descriptor: Int32
-    public let path: String
 
     /// Takes the lock or throws naming the store and, when known, the process holding it.
     public init(storePath: String) throws {
-        path = storePath + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            var buffer = [UInt8](repeating: 0, count: 32)
-            let count = pread(fd, &buffer, buffer.count, 0)
-            let holder = count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
-            close(fd)
-            throw StoreError("store \(storePath) is in use by another worker process (pid \(holder)); running several instances on one store is not supported")
+        let directory = (storePath as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pwrite(fd, pid, pid.count, 0)
+        let fd = open(storePath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError("cannot open store \(storePath): \(String(cString: strerror(errno)))") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let holder = Self.holder(of: fd).map(String.init) ?? "?"
+            close(fd)
+            let realPath = (storePath as NSString).resolvingSymlinksInPath
+            throw StoreError("store \(storePath) (\(realPath)) is in use by another worker process (pid \(holder)); running several instances on one store is not supported")
+        }
         descriptor = fd
+    }
+
+    /// The pid holding a `flock` on the file open as `fd`, from `/proc/locks` (`… FLOCK ADVISORY WRITE pid maj:min:inode …`).
+    private static func holder(of fd: Int32) -> Int32? {
+        var status = stat()
+        guard fstat(fd, &status) == 0, let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let kind = fields.firstIndex(of: "FLOCK"), fields.count > kind + 4,
+                  fields[kind + 4].split(separator: ":").last == Substring(String(status.st_ino)) else { continue }
+            return Int32(fields[kind + 3])
+        }
+        return nil
     }
 
     deinit {

@@ -163,7 +163,9 @@ struct ProducerCloseRaceTests {
                     }
                 }
             }
-            usleep(20_000)
+            // Close once every thread is sending (bounded: the machine may be busy).
+            let deadline = ContinuousClock.now + .seconds(10)
+            while sent.load(ordering: .relaxed) < 1_000 && ContinuousClock.now < deadline { usleep(1_000) }
             producer.close(flushTimeout: .milliseconds(100))
             #expect(group.wait(timeout: .now() + 30) == .success)
             #expect(sent.load(ordering: .relaxed) > 0)

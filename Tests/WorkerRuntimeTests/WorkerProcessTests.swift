@@ -77,6 +77,34 @@ struct WorkerProcessTests {
         #expect(await first.waitForExit()?.status == 0)
     }
 
+    @Test("a broker out of reach past broker.unreachable_warning_ms: one warning, /readyz not ready with the time, a metric; a notice when it is back")
+    func brokerUnreachableWarning() async throws {
+        let broker = try tallyBroker()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("tally.sqlite").path
+        let port = freePort()
+        let worker = try startTallyWorker(broker: broker, store: store, environment: [
+            "WELFARE_HTTP_PORT": String(port), "WELFARE_BROKER_UNREACHABLE_WARNING_MS": "1500",
+        ])
+        defer { worker.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)"
+        #expect(try await eventuallyTrue { await httpGet(base + "/readyz")?.status == 200 })
+        try broker.setBrokerDown(1)
+        #expect(try await eventuallyTrue(timeout: .seconds(20)) { worker.standardError.contains("the Kafka cluster has been unreachable") })
+        let ready = await httpGet(base + "/readyz")
+        #expect(ready?.status == 503)
+        #expect(ready?.body.contains("broker_unreachable_seconds") == true)
+        #expect(await httpGet(base + "/metrics")?.body.contains(#"welfare_broker_unreachable_seconds{worker="tally"} 0"#) == false)
+        try await Task.sleep(for: .seconds(2))
+        #expect(worker.standardError.components(separatedBy: "the Kafka cluster has been unreachable").count == 2, "warned once")
+        try broker.setBrokerUp(1)
+        #expect(try await eventuallyTrue(timeout: .seconds(20)) { worker.standardError.contains("the Kafka cluster is reachable again") })
+        #expect(try await eventuallyTrue { await httpGet(base + "/readyz")?.status == 200 })
+        worker.signal(SIGTERM)
+        #expect(await worker.waitForExit()?.status == 0)
+    }
+
     @Test("/metrics, /healthz and /readyz answer while the worker runs")
     func observabilityEndpoints() async throws {
         let broker = try tallyBroker()

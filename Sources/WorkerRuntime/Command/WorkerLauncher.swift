@@ -121,6 +121,7 @@ public enum WorkerLauncher {
         settings.shutdownDeliveryTimeout = try configuration.milliseconds("shutdown.delivery_timeout_ms", in: 0...600_000)
         settings.writerNice = Int32(try configuration.integer("store.writer_nice", in: -20...19))
         settings.maxAttempts = try configuration.integer("processing.max_attempts", in: 1...100)
+        settings.brokerUnreachableWarning = try configuration.milliseconds("broker.unreachable_warning_ms", in: 100...3_600_000)
         settings.maxCrashes = try configuration.integer("processing.max_crashes", in: 1...100)
         // Validate the librdkafka properties now, so a bad one fails at start naming the key.
         _ = try Producer(configuration: settings.kafka.forProducer.withDefaults(["bootstrap.servers": "127.0.0.1:9"]), logger: Logger(label: "welfare.config-check", factory: { _ in SwiftLogNoOpLogHandler() })).close(flushTimeout: .zero)

@@ -19,6 +19,8 @@ public enum RuntimeConfigurationKeys {
             ConfigurationKey("retry.initial_delay_ms", default: "100", "First backoff after a transient fault"),
             ConfigurationKey("retry.max_delay_ms", default: "30000", "Longest backoff after repeated transient faults"),
             ConfigurationKey("shutdown.delivery_timeout_ms", default: "10000", "How long a stopping worker waits for pending notifications"),
+            ConfigurationKey("broker.unreachable_warning_ms", default: "10000",
+                             "How long the Kafka cluster may be out of reach before the worker logs a warning, reports not ready and sets welfare_broker_unreachable_seconds"),
             ConfigurationKey("processing.max_attempts", default: "5",
                              "Attempts of one message alone that fail with a non-transient error before it is dead-lettered (PROCESSING_FAILED)"),
             ConfigurationKey("processing.max_crashes", default: "3",

@@ -11,6 +11,9 @@ public final class HealthState: Sendable {
     private let stuckSinceNanoseconds = Atomic<Int64>(0)
     private let lastProblem = Mutex<String?>(nil)
     private let running = Atomic<Bool>(false)
+    /// Milliseconds the Kafka cluster has been out of reach (0: reachable), and whether past the warning time.
+    private let brokerUnreachableMilliseconds = Atomic<Int64>(0)
+    private let brokerOverdue = Atomic<Bool>(false)
 
     public init() {}
 
@@ -25,6 +28,13 @@ public final class HealthState: Sendable {
         storeWritable.store(true, ordering: .relaxed)
         stuckSinceNanoseconds.store(0, ordering: .relaxed)
         lastProblem.withLock { $0 = nil }
+    }
+
+    /// How long the Kafka cluster has been out of reach (nil: reachable) and whether that is past the warning time.
+    public func broker(unreachableFor: Duration?, overdue: Bool) {
+        let milliseconds = unreachableFor.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 } ?? 0
+        brokerUnreachableMilliseconds.store(milliseconds, ordering: .relaxed)
+        brokerOverdue.store(overdue, ordering: .relaxed)
     }
 
     /// A transient fault is being retried.
@@ -44,6 +54,8 @@ public final class HealthState: Sendable {
         public let assignedPartitions: Int
         public let stuckForSeconds: Double?
         public let problem: String?
+        /// Seconds the Kafka cluster has been out of reach, when it is.
+        public let brokerUnreachableSeconds: Double?
 
         /// The report as a small JSON object.
         public var json: String {
@@ -55,6 +67,7 @@ public final class HealthState: Sendable {
             if let secondsSinceCommit { object.members.append(("seconds_since_commit", .double(secondsSinceCommit))) }
             if let stuckForSeconds { object.members.append(("stuck_for_seconds", .double(stuckForSeconds))) }
             if let problem { object.members.append(("problem", .string(problem))) }
+            if let brokerUnreachableSeconds { object.members.append(("broker_unreachable_seconds", .double(brokerUnreachableSeconds))) }
             return String(decoding: JSONWriter.encode(.object(object)), as: UTF8.self)
         }
     }
@@ -69,9 +82,13 @@ public final class HealthState: Sendable {
         let stuck = age(stuckSinceNanoseconds.load(ordering: .relaxed))
         let writable = storeWritable.load(ordering: .relaxed)
         let assigned = assignedPartitions.load(ordering: .relaxed)
+        let unreachable = brokerUnreachableMilliseconds.load(ordering: .relaxed)
+        let overdue = brokerOverdue.load(ordering: .relaxed)
         return Report(
-            live: live, ready: live && assigned > 0 && writable && stuck == nil,
+            live: live, ready: live && assigned > 0 && writable && stuck == nil && !overdue,
             secondsSincePoll: pollAge, secondsSinceCommit: age(lastCommitNanoseconds.load(ordering: .relaxed)), storeWritable: writable,
-            assignedPartitions: assigned, stuckForSeconds: stuck, problem: lastProblem.withLock { $0 })
+            assignedPartitions: assigned, stuckForSeconds: stuck,
+            problem: overdue ? "the Kafka cluster has been unreachable for \(Double(unreachable) / 1000) s" : lastProblem.withLock { $0 },
+            brokerUnreachableSeconds: unreachable > 0 ? Double(unreachable) / 1000 : nil)
     }
 }

@@ -10,6 +10,7 @@ public final class WorkerMetrics: Sendable {
     private let healthy: Gauge
     private let fetchWakeUps: Counter
     private let outboxSetAside: Counter
+    private let brokerUnreachable: Gauge
 
     private static var messages: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -47,6 +48,10 @@ public final class WorkerMetrics: Sendable {
             descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "worker_healthy", unitName: "",
                                              helpText: "1 while the worker is processing, 0 while stuck retrying a fault"),
             labels: [("worker", worker)])
+        brokerUnreachable = registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "broker_unreachable", unitName: "seconds",
+                                             helpText: "How long the Kafka cluster has been out of reach (0 while reachable)"),
+            labels: [("worker", worker)])
         outboxSetAside = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "welfare", metricName: "outbox_set_aside", unitName: "total",
                                              helpText: "Outbox rows that could not be read back and were set aside in runtime_outbox_set_aside"),
@@ -78,6 +83,10 @@ public final class WorkerMetrics: Sendable {
 
     /// Records a wake-up of the consumer's fetchers (its queue ran dry right after a full poll).
     public func recordFetchWakeUp() { fetchWakeUps.increment() }
+
+    public func setBrokerUnreachable(_ duration: Duration?) {
+        brokerUnreachable.set(duration.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0)
+    }
 
     /// Records outbox rows set aside because they could not be read back.
     public func recordOutboxSetAside(_ count: Int) { outboxSetAside.increment(by: Int64(count)) }

@@ -35,6 +35,8 @@ public struct RuntimeSettings: Sendable {
     /// Deaths of the process while one message was being handled alone before it is dead-lettered with
     /// `WORKER_CRASHED`.
     public var maxCrashes = 3
+    /// How long the Kafka cluster may be out of reach before the worker warns and reports itself not ready.
+    public var brokerUnreachableWarning: Duration = .seconds(10)
     /// The key identity numbers are hashed with (`store.identity_key`; a worker process requires its own).
     public var identityKey: IdentityKey = .forTests
 

@@ -22,6 +22,8 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     let processor: MessageProcessor<Handler>
     let logger: Logger
     let deliveries = DeliveryTracker()
+    /// Notices a Kafka cluster out of reach for too long.
+    let brokerWatch: BrokerWatch
     private let stopRequested = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
@@ -67,6 +69,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic,
                                           identityKey: settings.identityKey)
         self.marker = try? ProcessingMarker(storePath: store.path)
+        self.brokerWatch = BrokerWatch(warningAfter: settings.brokerUnreachableWarning, logger: logger)
         self.storeRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         self.deliveryRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         // The writer is the worker's bottleneck; on two cores the checking and rendering threads (nice −4 through
@@ -118,7 +121,12 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 "message.max.bytes": "10485760",
                 "queue.buffering.max.messages": "1000000",
             ]),
-            logger: logger, onDelivery: deliveries.record)
+            logger: logger,
+            onDelivery: { [deliveries, brokerWatch] report in
+                deliveries.record(report)
+                if case .success = report.result { brokerWatch.reachable() }
+            },
+            onError: { [brokerWatch] error in brokerWatch.record(error) })
         self.producer = producer
         let consumer = try Consumer(
             // Prefetch at most 8 MiB (librdkafka's default is 64 MiB): about a second of work at the
@@ -128,7 +136,10 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             configuration: settings.kafka.withDefaults(["fetch.wait.max.ms": "100", "queued.max.messages.kbytes": "8192"]),
             logger: logger,
             rebalance: settings.assignment == .group ? rebalanceListener() : nil,
-            onError: { [logger] error in logger.warning("Kafka consumer error", metadata: ["error": "\(error)"]) })
+            onError: { [logger, brokerWatch] error in
+                brokerWatch.record(error)
+                logger.warning("Kafka consumer error", metadata: ["error": "\(error)"])
+            })
         self.consumer = consumer
 
         learnOutputTopics(producer)
@@ -155,6 +166,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     /// One turn of the loop: poll, apply and commit a batch on the writer thread (or retry it), and meanwhile
     /// send the previous batch's outbox rows and check the next batch.
     private func step(_ consumer: Consumer, _ producer: Producer) {
+        watchBroker(consumer)
         resendFailedDeliveries(producer)
         let backlog = deliveries.inFlight
         metrics.setOutboxBacklog(backlog)
@@ -468,6 +480,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         do {
             let wanted = max(1, (limit ?? settings.batchMaxMessages) - carried.count)
             let messages = try consumer.poll(maxMessages: wanted, maxWait: maxWait)
+            if !messages.isEmpty { brokerWatch.reachable() }
             carried += messages
             // librdkafka 2.0.2 may have stopped fetching when its queue filled and look again only up to a
             // second later: if the queue ran dry right after a full poll, wake its fetchers now.
@@ -482,6 +495,18 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             health.stuck("Kafka consumer failed: \(error)", storeFault: false)
             Thread.sleep(forTimeInterval: 0.5)
         }
+    }
+
+    /// While the cluster is out of reach: probe it once a second, warn once it has been too long, and show
+    /// it in the health report and the metrics.
+    private func watchBroker(_ consumer: Consumer) {
+        // A metadata request honours its time-out with every broker down (a watermark query may not).
+        if brokerWatch.tick(), (try? consumer.partitionCount(topic: settings.inputTopic, timeout: .milliseconds(500))) != nil {
+            brokerWatch.reachable()
+        }
+        let unreachable = brokerWatch.unreachableFor
+        health.broker(unreachableFor: unreachable, overdue: brokerWatch.overdue)
+        metrics.setBrokerUnreachable(unreachable)
     }
 
     /// Waits out a backoff while still serving the consumer (rebalances, heartbeats).

@@ -18,6 +18,21 @@ final class DeliveryTracker: Sendable {
 
     private let state = Mutex(State())
 
+    /// A row some of whose messages the cluster already holds (read back after a crash): those count as
+    /// confirmed; a row with all of them is done at once.
+    func expect(_ row: OutboxRow, alreadyDelivered: Int) {
+        guard !row.records.isEmpty else { return }
+        state.withLock {
+            let left = row.records.count - alreadyDelivered
+            if left > 0 {
+                $0.unconfirmed[row.seq] = left
+                if $0.handedOver[row.seq] == nil { $0.handedOver[row.seq] = .now }
+            } else {
+                $0.confirmedRows.append(row.seq)
+            }
+        }
+    }
+
     /// Before a row's messages go to the producer for the first time: the row is done once all are confirmed.
     func expect(_ row: OutboxRow) {
         guard !row.records.isEmpty else { return }

@@ -335,33 +335,72 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         }
     }
 
-    /// At start: rows left in the outbox by an earlier run (crash or bounded shutdown) go out again.
+    /// At start: rows left in the outbox by an earlier run (crash or bounded shutdown) go out again, but for
+    /// the messages the cluster already holds (`OutboxReadBack`).
     private func resendPendingOutbox() {
         guard let producer else { return }
         while !stopping {
             do {
-                var sent = 0
+                var rows: [OutboxRow] = []
                 var after: Int64 = 0
                 while true {
-                    // A few rows at a time: a row holds up to 1 MiB of messages.
                     var corrupt: [Int64] = []
-                    let rows = try store.queue.read { db in
-                        try OutboxRow.pending(db: db, after: after, limit: 8, corrupt: &corrupt)
-                    }
+                    let page = try store.queue.read { db in try OutboxRow.pending(db: db, after: after, limit: 64, corrupt: &corrupt) }
                     setAside(corrupt)
-                    let last = max(rows.last?.seq ?? -1, corrupt.max() ?? -1)
+                    let last = max(page.last?.seq ?? -1, corrupt.max() ?? -1)
                     guard last >= 0 else { break }
-                    send(rows, producer)
-                    sent += rows.reduce(0) { $0 + $1.records.count }
+                    rows += page
                     after = last
                 }
-                if sent > 0 { logger.info("sending outbox messages left by an earlier run", metadata: ["count": "\(sent)"]) }
+                guard !rows.isEmpty else { return }
+                let delivered = readBack(rows)
+                var left = 0
+                var sent = 0
+                for row in rows {
+                    let tokens = row.records.indices.map { OutboxRow.token(seq: row.seq, index: $0) }
+                    deliveries.expect(row, alreadyDelivered: tokens.filter(delivered.contains).count)
+                    for (token, record) in zip(tokens, row.records) where !delivered.contains(token) {
+                        send(record, token: token, producer)
+                        sent += 1
+                    }
+                    left += row.records.count
+                }
+                logger.info("outbox messages left by an earlier run", metadata: [
+                    "left": "\(left)", "already_on_the_cluster": "\(left - sent)", "sent_again": "\(sent)",
+                ])
                 return
             } catch {
                 logger.warning("cannot read the outbox; retrying", metadata: ["error": "\(error)"])
-                usleep(500_000)
+                let deadline = ContinuousClock.now + .milliseconds(500)
+                while ContinuousClock.now < deadline && !stopping { usleep(20_000) }
             }
         }
+    }
+
+    /// The tokens of the rows' messages the cluster already holds, read back on a thread of its own; none
+    /// when that cannot be done within 15 s or a stop comes first (they are then all sent again).
+    private func readBack(_ rows: [OutboxRow]) -> Set<UInt64> {
+        let result = Mutex<Result<Set<UInt64>, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let kafka = settings.kafka
+        startThread(named: "outbox-read-back") {
+            let found = Result { try OutboxReadBack.delivered(rows, configuration: kafka, timeout: .seconds(12)) }
+            result.withLock { $0 = found }
+            done.signal()
+        }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !stopping && ContinuousClock.now < deadline {
+            guard done.wait(timeout: .now() + .milliseconds(100)) == .success else { continue }
+            switch result.withLock({ $0 }) {
+            case .success(let found)?: return found
+            case .failure(let error)?:
+                logger.info("could not read back the output topics; sending the outbox again whole", metadata: ["error": "\(error)"])
+                return []
+            case nil: return []
+            }
+        }
+        logger.info("reading back the output topics took too long; sending the outbox again whole")
+        return []
     }
 
     /// Moves outbox rows that cannot be read out of the way, says so and counts them (`welfare_outbox_set_aside_total`);

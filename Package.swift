@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "welfare-broker", targets: ["welfare-broker"]),
         .executable(name: "welfare-bench", targets: ["welfare-bench"]),
+        .executable(name: "welfare-fuzz", targets: ["welfare-fuzz"]),
         .executable(name: "welfare-tally-worker", targets: ["welfare-tally-worker"]),
         .executable(name: "volunteer-hours-worker", targets: ["volunteer-hours-worker"]),
         .executable(name: "new-employment-benefits-worker", targets: ["new-employment-benefits-worker"]),
@@ -128,6 +129,12 @@ let package = Package(
             name: "welfare-demo",
             dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Mutated events through every domain's checks and handler against a real store.
+        .executableTarget(
+            name: "welfare-fuzz",
+            dependencies: ["WorkerRuntime", "Kafka", "SampleStreams", "VolunteerHours", "MutualAidClaims", "NewEmploymentBenefits",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "welfare-bench",

@@ -40,7 +40,7 @@ struct CloudEventsSDKTests {
         let second = JSONObject(example.members.map { member in
             switch member.key {
             case domainCase.entity: (member.key, .string(firstID + "-2"))
-            case "id_number": (member.key, .string(Self.identityNumber(sequence: 417)))
+            case "id_number": (member.key, .string(testIdentityNumber(sequence: 417)))
             default: member
             }
         })
@@ -102,12 +102,6 @@ struct CloudEventsSDKTests {
         let runner = try EngineRunner(domain: domain, bootstrap: bootstrap, inputTopic: topic, notificationsTopic: "welfare.notifications", directory: directory)
         guard try await runner.runUntilProcessed(count) else { throw TestFailure("the worker did not process \(count) messages") }
         return try await runner.strings("SELECT outcome || COALESCE(':' || reason_code, '') FROM runtime_message_outcomes ORDER BY offset")
-    }
-
-    /// A valid resident identity number born 1990-01-01 in Chengdu's Jinjiang district.
-    static func identityNumber(sequence: Int) -> String {
-        let body = "51010419900101" + String(format: "%03d", sequence)
-        return body + String(FieldFormats.residentIdentityCheckCharacter(body) ?? "X")
     }
 
     static func record(fromLine line: String, topic: String) throws -> ProducerRecord {

@@ -27,11 +27,6 @@ struct IdentityKeyTests {
         #expect(key.fingerprint != key.hash(ofIdentityNumber: number))
     }
 
-    static func identityNumber(_ sequence: Int) -> String {
-        let body = "51010419900101" + String(format: "%03d", sequence)
-        return body + String(FieldFormats.residentIdentityCheckCharacter(body) ?? "X")
-    }
-
     static func registration(_ index: Int, number: String) -> (key: String, value: [UInt8]) {
         let id = "V-7\(index)"
         let data = #"{"volunteer_id":"\#(id)","name":"测试\#(index)","id_number":"\#(number)","phone":"1390000\#(String(format: "%04d", index))","birth_date":"1990-01-01","district":"锦江区"}"#
@@ -74,7 +69,7 @@ struct IdentityKeyTests {
         #expect(await keyless.waitForExit(timeout: .seconds(30))?.status != 0)
         #expect(keyless.standardError.contains("store.identity_key is required"))
 
-        let numbers = (0..<40).map { Self.identityNumber(100 + $0) }
+        let numbers = (0..<40).map { testIdentityNumber(sequence: 100 + $0) }
         var messages = numbers.enumerated().map { Self.registration($0.offset, number: $0.element) }
         // The same number under another volunteer: recognised through the keyed hash.
         messages.append(Self.registration(99, number: numbers[3]))
@@ -110,7 +105,7 @@ struct IdentityKeyTests {
         let path = directory.appendingPathComponent("volunteer-hours.sqlite").path
         let domain = VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "identity-test-certificate-secret"))
         let old = try WorkerStore(path: path) { domain.registerMigrations(in: &$0) }
-        let numbers = (0..<5).map { Self.identityNumber(500 + $0) }
+        let numbers = (0..<5).map { testIdentityNumber(sequence: 500 + $0) }
         try await old.queue.write { db in
             for (index, number) in numbers.enumerated() {
                 try db.execute(sql: """

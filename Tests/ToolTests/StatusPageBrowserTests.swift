@@ -17,7 +17,7 @@ struct StatusPageBrowserTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = directory.appendingPathComponent("volunteer-hours.sqlite").path
-        let port = Self.freePort()
+        let port = freePort()
         let worker = try ChildProcess(TestPaths.executable("volunteer-hours-worker"), [
             "--config", TestPaths.repositoryRoot.appendingPathComponent("configs/volunteer-hours.dev.yaml").path,
             "--bootstrap-servers", broker.bootstrapServers, "--store", store,
@@ -30,7 +30,7 @@ struct StatusPageBrowserTests {
         var personal: [String] = []
         for (index, name) in names.enumerated() {
             let id = "V-9\(index)"
-            let number = Self.identityNumber(sequence: 300 + index)
+            let number = testIdentityNumber(sequence: 300 + index)
             let phone = "1390000\(String(format: "%04d", 1234 + index))"
             personal += [name, number, phone, String(number.prefix(17))]
             // Every third has a phone that is too short: INVALID_DATA, whose detail must not echo it.
@@ -38,8 +38,8 @@ struct StatusPageBrowserTests {
             let data = #"{"volunteer_id":"\#(id)","name":"\#(name)","id_number":"\#(number)","phone":"\#(badPhone)","birth_date":"1990-01-01","district":"锦江区"}"#
             messages.append((id, Array(Self.event(id: "reg-\(index)", key: id, data: data).utf8)))
         }
-        messages.append(("V-90", Array(Self.event(id: "mismatch-1", key: "V-91", data: #"{"volunteer_id":"V-91","name":"赵六","id_number":"\#(Self.identityNumber(sequence: 399))","phone":"13900009999","birth_date":"1990-01-01","district":"锦江区"}"#).utf8)))
-        personal += ["赵六", Self.identityNumber(sequence: 399), "13900009999"]
+        messages.append(("V-90", Array(Self.event(id: "mismatch-1", key: "V-91", data: #"{"volunteer_id":"V-91","name":"赵六","id_number":"\#(testIdentityNumber(sequence: 399))","phone":"13900009999","birth_date":"1990-01-01","district":"锦江区"}"#).utf8)))
+        personal += ["赵六", testIdentityNumber(sequence: 399), "13900009999"]
         messages.append(("V-90", Array("{not json 13900001234".utf8)))
         try await publish(messages, topic: "welfare.volunteer-hours", bootstrap: broker.bootstrapServers)
         #expect(await waitForStoredOutcomes(store, messages.count))
@@ -79,11 +79,6 @@ struct StatusPageBrowserTests {
         #"{"specversion":"1.0","id":"\#(id)","source":"/test/status","type":"volunteer.registered.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(key)","data":\#(data)}"#
     }
 
-    static func identityNumber(sequence: Int) -> String {
-        let body = "51010419900101" + String(format: "%03d", sequence)
-        return body + String(FieldFormats.residentIdentityCheckCharacter(body) ?? "X")
-    }
-
     /// Headless Chromium as Debian ships it (as root it needs --no-sandbox); its own chatter goes to stderr.
     static func chromium(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
@@ -95,17 +90,5 @@ struct StatusPageBrowserTests {
     static func fetch(_ url: String) -> String? {
         guard let url = URL(string: url) else { return nil }
         return try? String(contentsOf: url, encoding: .utf8)
-    }
-
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -47,27 +47,12 @@ struct StopDuringRetryTests {
         try await publish([("T1", tallyEvent(id: "s-0", tally: "T1"))], topic: "welfare.tally", bootstrap: broker.bootstrapServers)
         #expect(await waitForStoredOutcomes(store, 1))
         // Another connection holds the write lock: every write of the worker fails with SQLITE_BUSY.
-        let blocker = try DatabaseQueue(path: store)
-        let holding = DedicatedThread(name: "test.lock-holder")
-        defer { holding.stop() }
-        let release = DispatchSemaphore(value: 0)
-        let locked = DispatchSemaphore(value: 0)
-        let holder = Task {
-            try await holding.run {
-                try blocker.inDatabase { db in
-                    try db.execute(sql: "BEGIN EXCLUSIVE")
-                    locked.signal()
-                    release.wait()
-                    try db.execute(sql: "ROLLBACK")
-                }
-            }
-        }
-        _ = try await onDedicatedThread { locked.wait(timeout: .now() + 10) }
+        let lock = StoreWriteLockHolder()
+        try await lock.hold(store)
         try await publish((1..<20).map { ("T1", tallyEvent(id: "s-\($0)", tally: "T1")) }, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
         try await Task.sleep(for: .seconds(3))
         let stop = await terminate(worker)
-        release.signal()
-        try await holder.value
+        try await lock.release()
         #expect(stop.status == 0)
         #expect(stop.seconds < 15, "took \(stop.seconds) s")
         #expect(worker.standardError.contains("store write failed"), "the worker was retrying a store fault when it stopped")

@@ -8,20 +8,6 @@ import Testing
 import WelfareTestSupport
 import WorkerRuntime
 
-/// A TCP port nothing listens on right now.
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 func httpGet(_ url: String) async -> (status: Int, body: String)? {
     guard let url = URL(string: url), let (data, response) = try? await URLSession.shared.data(from: url),
           let http = response as? HTTPURLResponse else { return nil }
@@ -159,8 +145,9 @@ struct WorkerProcessTests {
         while kills < 22 {
             let before = await storedOutcomeCount(store)
             let worker = try startTallyWorker(broker: broker, store: store, environment: environment)
-            // Kill at a random moment once the worker is committing batches (or after 5 s regardless).
-            let progressDeadline = ContinuousClock.now + .seconds(5)
+            // Kill at a random moment once the worker is committing batches (or after 15 s regardless: a
+            // machine busy with other tests may take that long to start one).
+            let progressDeadline = ContinuousClock.now + .seconds(15)
             while await storedOutcomeCount(store) == before && ContinuousClock.now < progressDeadline {
                 try await Task.sleep(for: .milliseconds(10))
             }

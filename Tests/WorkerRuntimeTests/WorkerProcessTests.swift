@@ -133,7 +133,8 @@ struct WorkerProcessTests {
                 for message in stream.messages[chunk..<min(chunk + 2_500, stream.messages.count)] {
                     try producer.send(ProducerRecord(topic: "welfare.tally", key: Array(message.key.utf8), value: message.value))
                 }
-                try await Task.sleep(for: .milliseconds(150))
+                // Slow enough that the stream outlasts the kills: a restarted worker catches up within a second.
+                try await Task.sleep(for: .milliseconds(600))
             }
             let flushed = try await onDedicatedThread { producer.flush(timeout: .seconds(60)) }
             guard flushed else { throw TestFailure("publishing did not finish") }
@@ -145,9 +146,8 @@ struct WorkerProcessTests {
         while kills < 22 {
             let before = await storedOutcomeCount(store)
             let worker = try startTallyWorker(broker: broker, store: store, environment: environment)
-            // Kill at a random moment once the worker is committing batches (or after 15 s regardless: a
-            // machine busy with other tests may take that long to start one).
-            let progressDeadline = ContinuousClock.now + .seconds(15)
+            // Kill at a random moment once the worker is committing batches (or after 5 s regardless).
+            let progressDeadline = ContinuousClock.now + .seconds(5)
             while await storedOutcomeCount(store) == before && ContinuousClock.now < progressDeadline {
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -9,20 +9,21 @@ import Logging
 /// so that a crash does not turn into thousands of repeated notifications. Anything it cannot read back in
 /// time is simply sent again: receivers drop repeats by notification id, and nothing is ever lost.
 enum OutboxReadBack {
-    /// Messages read back per partition beyond the number waiting in the outbox (other workers' messages
-    /// share the notifications topic).
-    static let margin = 20_000
+    /// Messages read back per partition beyond the number waiting in the outbox for that topic (other
+    /// workers' messages share the notifications topic). Small on purpose: this runs before the worker
+    /// consumes anything, and a message not found is only sent again.
+    static let margin = 1_000
 
     /// The tokens (`OutboxRow.token`) of the rows' messages that the cluster already holds.
     static func delivered(_ rows: [OutboxRow], configuration: KafkaConfiguration, timeout: Duration) throws -> Set<UInt64> {
         var waiting: [[UInt8]: [UInt64]] = [:]
-        var topics: Set<String> = []
+        var perTopic: [String: Int] = [:]
         var count = 0
         for row in rows {
             for (index, record) in row.records.enumerated() {
                 waiting[fingerprint(topic: record.topic, key: record.key, value: record.value, headers: record.headers), default: []]
                     .append(OutboxRow.token(seq: row.seq, index: index))
-                topics.insert(record.topic)
+                perTopic[record.topic, default: 0] += 1
                 count += 1
             }
         }
@@ -35,7 +36,7 @@ enum OutboxReadBack {
         let deadline = ContinuousClock.now + timeout
         var ends: [TopicPartition: Int64] = [:]
         var starts: [TopicPartition: StartOffset] = [:]
-        for topic in topics.sorted() {
+        for (topic, waitingThere) in perTopic.sorted(by: { $0.key < $1.key }) {
             // A metadata request first: it honours its time-out when no broker answers.
             let partitions = try consumer.partitionCount(topic: topic, timeout: .seconds(2))
             for partition in 0..<partitions {
@@ -43,7 +44,7 @@ enum OutboxReadBack {
                 let marks = try consumer.queryWatermarks(tp, timeout: .seconds(2))
                 guard marks.high > marks.low else { continue }
                 ends[tp] = marks.high
-                starts[tp] = .offset(max(marks.low, marks.high - Int64(count + margin)))
+                starts[tp] = .offset(max(marks.low, marks.high - Int64(waitingThere + margin)))
             }
         }
         guard !starts.isEmpty else { return [] }

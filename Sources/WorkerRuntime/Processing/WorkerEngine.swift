@@ -353,7 +353,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                     after = last
                 }
                 guard !rows.isEmpty else { return }
+                let readingBack = ContinuousClock.now
                 let delivered = readBack(rows)
+                let readBackTime = ContinuousClock.now - readingBack
                 var left = 0
                 var sent = 0
                 for row in rows {
@@ -367,6 +369,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 }
                 logger.info("outbox messages left by an earlier run", metadata: [
                     "left": "\(left)", "already_on_the_cluster": "\(left - sent)", "sent_again": "\(sent)",
+                    "read_back_ms": "\(readBackTime.components.seconds * 1000 + readBackTime.components.attoseconds / 1_000_000_000_000_000)",
                 ])
                 return
             } catch {

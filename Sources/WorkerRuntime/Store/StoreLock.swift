@@ -27,8 +27,19 @@ public final class StoreLock: Sendable {
     /// The pid holding a `flock` on the file open as `fd`, from `/proc/locks` (`… FLOCK ADVISORY WRITE pid maj:min:inode …`).
     private static func holder(of fd: Int32) -> Int32? {
         var status = stat()
-        guard fstat(fd, &status) == 0, let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
-        for line in table.split(separator: "\n") {
+        guard fstat(fd, &status) == 0 else { return nil }
+        // Read with read(2) to the end: the file's size is 0 to stat, like every file in /proc.
+        let locks = open("/proc/locks", O_RDONLY | O_CLOEXEC)
+        guard locks >= 0 else { return nil }
+        defer { close(locks) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(locks, &buffer, buffer.count)
+            guard count > 0 else { break }
+            bytes += buffer.prefix(count)
+        }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard let kind = fields.firstIndex(of: "FLOCK"), fields.count > kind + 4,
                   fields[kind + 4].split(separator: ":").last == Substring(String(status.st_ino)) else { continue }

@@ -22,6 +22,7 @@ struct FuzzRun<Domain: DomainHandler> {
         var report = FuzzReport()
         let start = ContinuousClock.now
         var offset: Int64 = 0
+        var batches = 0
         while offset < Int64(mutations) {
             var messages: [ConsumedMessage] = []
             for _ in 0..<min(batch, mutations - Int(offset)) {
@@ -45,6 +46,14 @@ struct FuzzRun<Domain: DomainHandler> {
                         }
                     }
                 }
+            }
+            // Nothing delivers here: drop the outbox as a worker's producer would empty it (dead-letter copies
+            // of megabyte values would otherwise fill the disk), and checkpoint now and then (a worker's
+            // checkpointer thread does that).
+            try store.queue.write { db in try db.execute(sql: "DELETE FROM runtime_outbox") }
+            batches += 1
+            if batches % 50 == 0 {
+                try store.queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             }
         }
         report.seconds = Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18

@@ -15,31 +15,14 @@ struct FaultTests {
         #expect(try await worker.waitForOutcomes(20))
 
         // Another connection takes the write lock and keeps it: every write of the worker fails with SQLITE_BUSY.
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        let blocker = try DatabaseQueue(path: worker.storePath, configuration: configuration)
-        let holding = DedicatedThread(name: "test.lock-holder")
-        defer { holding.stop() }
-        let release = DispatchSemaphore(value: 0)
-        let locked = DispatchSemaphore(value: 0)
-        let holder = Task {
-            try await holding.run {
-                try blocker.inDatabase { db in
-                    try db.execute(sql: "BEGIN EXCLUSIVE")
-                    locked.signal()
-                    release.wait()
-                    try db.execute(sql: "ROLLBACK")
-                }
-            }
-        }
-        _ = try await onDedicatedThread { locked.wait(timeout: .now() + 10) }
+        let lock = StoreWriteLockHolder()
+        try await lock.hold(worker.storePath)
         try await worker.publish((0..<30).map { ("T\($0 % 4)", tallyEvent(id: "during-\($0)", tally: "T\($0 % 4)")) })
         #expect(try await eventuallyTrue { worker.engine.health.report().stuckForSeconds != nil }, "the worker notices the fault")
         let report = worker.engine.health.report()
         #expect(!report.ready && !report.storeWritable)
         #expect(report.live, "still polling while it waits")
-        release.signal()
-        try await holder.value
+        try await lock.release()
 
         #expect(try await worker.waitForOutcomes(50))
         #expect(try await eventuallyTrue { worker.engine.health.report().ready })

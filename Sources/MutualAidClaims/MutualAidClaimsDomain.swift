@@ -6,9 +6,7 @@ import WorkerRuntime
 public struct MutualAidClaimsDomain: WorkerDomain {
     public static let workerName = "mutual-aid-claims"
     public static let defaultInputTopic = "welfare.mutual-aid-claims"
-    /// 8,000-event transactions: +3 % events/s over 5,000 on the benchmark (54.6k against 53.1k, medians of 3
-    /// in the same minutes; all three above every 5,000 run but one) at 173–175 MB peak RSS instead of
-    /// 156–165 MB. (5,000 had given +6 % over 2,000; 10,000 reached 210 MB.)
+    /// 8,000-event transactions: faster than smaller ones, while 10,000 went past the memory target.
     public static var defaultBatchMaxMessages: Int { 8_000 }
     public static let configurationKeys = [
         ConfigurationKey("domain.plan_file", default: nil, "The plan YAML (versioned risk table, contribution, waiting period); without it, the contract's plan"),

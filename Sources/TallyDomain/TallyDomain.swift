@@ -26,10 +26,8 @@ public struct TallyDomain: WorkerDomain {
     public static let workerName = "tally"
     public static let defaultInputTopic = "welfare.tally"
     public static let configurationKeys = [ConfigurationKey("domain.limit", default: "500", "Largest amount one entry may add")]
-    /// Two indexes per event: 10,000-event transactions gave 15–20 % more events per second than 2,000.
-    /// They once took the benchmark to 192–207 MB peak RSS, and 8,000 was used instead; since entries are
-    /// kept in append order and checked messages let go of their JSON, 10,000 run at 172–177 MB, +3–5 %
-    /// over 8,000 in the same minutes (12,000: no more, 186–187 MB).
+    /// Large transactions: each commit's fixed cost is spread over more events, within the memory target
+    /// (figures in docs/PERFORMANCE.md).
     public static var defaultBatchMaxMessages: Int { 10_000 }
 
     public let limit: Int64
@@ -67,9 +65,8 @@ public struct TallyDomain: WorkerDomain {
                 """)
         }
         // Entries in append order (rowid) with a small unique index on their id, as the runtime keeps its
-        // event rows. Keyed by entry id, the ~50-byte rows landed wherever their ids fell: on the benchmark
-        // (a batch holds long runs of a few partitions, ids spread over a third of the key range) the table
-        // was 48 % of the WAL frames a batch wrote, ~1,000 pages per 8,000 events.
+        // event rows: keyed by entry id, the small rows landed wherever their ids fell, and a batch dirtied
+        // pages all over the table.
         migrator.registerMigration("tally-v2-entries-in-append-order") { db in
             try db.execute(sql: """
                 CREATE TABLE tally_entries_v2 (entry_id TEXT NOT NULL UNIQUE, tally_id TEXT NOT NULL, amount INTEGER NOT NULL, event_id TEXT NOT NULL);

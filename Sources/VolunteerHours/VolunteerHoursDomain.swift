@@ -8,9 +8,7 @@ public struct VolunteerHoursDomain: WorkerDomain {
     public static let defaultInputTopic = "welfare.volunteer-hours"
     public static var configurationKeys: [ConfigurationKey] { VolunteerSettings.keys }
     /// 10,000-event transactions. A batch dirties nearly every page of the indexes keyed by volunteer
-    /// whatever its size, so larger batches pay for them over more events: on the benchmark +6 % events/s
-    /// over 5,000 (57.4k against 54.0k, medians of 3 in the same minutes) at 179–181 MB peak RSS instead of
-    /// 159–162 MB (5,000 had given +10 % over 2,000).
+    /// whatever its size, so larger batches pay for them over more events, within the memory target.
     public static var defaultBatchMaxMessages: Int { 10_000 }
 
     public let settings: VolunteerSettings

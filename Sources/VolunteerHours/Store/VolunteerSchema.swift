@@ -119,10 +119,9 @@ enum VolunteerSchema {
                 """)
         }
         // Records and their history become tables in append order (rowid) with small unique indexes on their
-        // keys. Keyed by record id, every insert and approval rewrote a random page of wide rows (~20,000
-        // pages for 250,000 records), so each event cost a WAL page of its own however large the batch;
-        // appended rows share pages, and the small key indexes have few pages for a batch to dirty.
-        // Measured on the volunteer-hours benchmark: +6-29 % events/s in 2,000-event transactions.
+        // keys. Keyed by record id, every insert and approval rewrote a random page of wide rows, so each
+        // event cost a WAL page of its own however large the batch; appended rows share pages, and the
+        // small key indexes have few pages for a batch to dirty.
         migrator.registerMigration("volunteer-hours-v3-append-order") { db in
             try db.execute(sql: """
                 CREATE TABLE volunteer_records_v3 (
@@ -169,7 +168,7 @@ enum VolunteerSchema {
         // The period index covers every record instead of only PENDING and APPROVED ones: an index whose
         // WHERE names `state` is rewritten (entry deleted and inserted again) on every approval and decline;
         // this one is left alone, and the overlap check reads the state of the few records in its 24-hour
-        // window from the table. Measured on the volunteer-hours benchmark: +10 % events/s.
+        // window from the table.
         migrator.registerMigration("volunteer-hours-v4-period-index") { db in
             try db.execute(sql: """
                 DROP INDEX volunteer_open_periods;
@@ -203,7 +202,7 @@ enum VolunteerSchema {
         // A record gets a number of its own (its INTEGER PRIMARY KEY: given in arrival order, never reused,
         // since records are never deleted, and kept by VACUUM, unlike an implicit rowid), and its history
         // refers to it by that number. Keyed by the record id text, the history's unique index took each
-        // entry at a random place: 15 % of the WAL frames a volunteer-hours batch wrote. By number, a
+        // entry at a random place, a page written per entry. By number, a
         // submission's entry goes at the end and an approval's near the records of the last few batches.
         // `volunteer_record_history_by_id` shows the history with record ids, for people.
         migrator.registerMigration("volunteer-hours-v6-record-numbers") { db in

@@ -49,7 +49,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     /// The last committed batch, whose outbox rows are handed to the producer during the next transaction.
     var committedToSend: MessageProcessor<Handler>.BatchResult?
     /// The last transaction's messages and checks, let go of once the next transaction is under way: freeing
-    /// them between two transactions kept the writer waiting ~6 ms per batch.
+    /// them between two transactions kept the writer waiting.
     private var retired: WriterJob<Handler>?
     /// Runs the transactions, so that the engine's thread polls, checks and sends meanwhile.
     let writer: DedicatedThread
@@ -73,7 +73,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         self.storeRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         self.deliveryRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         // The writer is the worker's bottleneck; on two cores the checking and rendering threads (nice −4 through
-        // libdispatch's QoS where it may) preempted it for ~15 % of each transaction. A thread of its own keeps
+        // libdispatch's QoS where it may) preempted it during its transactions. A thread of its own keeps
         // the priority with the writer instead of with a pool thread that later runs other work.
         self.writer = DedicatedThread(name: "store-writer", nice: settings.writerNice) { [logger] error in
             logger.notice("the store writer runs at the normal priority: raising it was refused (it needs CAP_SYS_NICE or LimitNICE)",
@@ -129,10 +129,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
             onError: { [brokerWatch] error in brokerWatch.record(error) })
         self.producer = producer
         let consumer = try Consumer(
-            // Prefetch at most 8 MiB (librdkafka's default is 64 MiB): about a second of work at the
-            // measured rates, so throughput is unchanged (the worker takes what is queued while a batch
-            // commits), and a worker catching up on a backlog peaks at ~135 MB instead of 200–280 MB.
-            // A smaller queued.min.messages (per partition) cost a third of the throughput instead.
+            // Prefetch at most 8 MiB (librdkafka's default is 64 MiB): about a second of work, enough for
+            // the worker to take what is queued while a batch commits, and a worker catching up on a backlog
+            // keeps far less memory. A smaller per-partition queued.min.messages starved the batches instead.
             configuration: settings.kafka.withDefaults(["fetch.wait.max.ms": "100", "queued.max.messages.kbytes": "8192"]),
             logger: logger,
             rebalance: settings.assignment == .group ? rebalanceListener() : nil,
@@ -422,10 +421,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     }
 
     /// Reads the metadata of the topics the worker produces to before it consumes anything. librdkafka
-    /// otherwise asks for it only with the first message to each topic, and the first notifications waited
-    /// ~1 s for it: five batches went unconfirmed, consumption paused on the outbox backlog, and the engine
-    /// then waited for messages again (~1 s of a 7.5 s tally benchmark run: 68k → 78k events/s). Not reachable
-    /// yet (a broker down at start): librdkafka asks again with the first message, as before.
+    /// otherwise asks for it only with the first message to each topic, and the first notifications would
+    /// wait for it while consumption paused on the outbox backlog. Not reachable yet (a broker down at
+    /// start): librdkafka asks again with the first message.
     private func learnOutputTopics(_ producer: Producer) {
         for topic in [settings.notificationsTopic, settings.deadLetterTopic] where !stopping {
             do {

@@ -11,9 +11,8 @@ import Synchronization
 /// checkpoint copies the rest while holding the write lock (the writer waits for that short tail, at
 /// most `restartWait` for readers to move on) and the next transaction starts the WAL from its beginning.
 /// If readers keep it from finishing (a backup), or it cannot get the write lock because transactions run
-/// back to back (a backlog: two or three times per 500,000-event tally run), nothing waits; the writer's
-/// own auto-checkpoint at 256 MB is the backstop. Measured on the volunteer-hours benchmark: ~+25 % events/s against a
-/// writer-side checkpoint every 64 MB (which spent 14 % of the writer thread copying pages).
+/// back to back (a backlog), nothing waits; the writer's own auto-checkpoint at 256 MB is the backstop.
+/// Copying pages on the writer thread instead held up every transaction behind it.
 public final class Checkpointer: Sendable {
     /// Shared with the thread, which must not keep `self` alive.
     private final class Control: Sendable {

@@ -34,8 +34,7 @@ public final class WorkerStore: Sendable {
         configuration.label = "welfare.store"
         configuration.prepareDatabase { db in
             // 8 KiB pages for a new store (an existing one keeps its own): a batch's random index inserts dirty
-            // fewer pages, so fewer WAL frames per event. A/B on the benchmarks: +5-7 % events/s over 4 KiB
-            // (tally, volunteer hours; benefits +17 %, medians of 3); 16 KiB gained nothing more.
+            // fewer pages, so fewer WAL frames per event; larger pages gained nothing more.
             try db.execute(sql: "PRAGMA page_size = \(WorkerStore.pageSize)")
             // WAL with synchronous=NORMAL: a commit survives a process crash; after a power loss the last
             // commits may roll back, effects and offsets together, so nothing is lost or doubled.
@@ -44,14 +43,14 @@ public final class WorkerStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -\(cacheMegabytes * 1024)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // Deleted content is zeroed where its page is written anyway, but a page that falls empty (the
-            // outbox's, once delivered) is not written again just to zero it: Debian's SQLite zeroes those
-            // too by default, 6 % of a volunteer-hours run's writes. The file stays private to its owner.
+            // outbox's, once delivered) is not written again just to zero it, as Debian's SQLite does by
+            // default. The file stays private to its owner.
             try db.execute(sql: "PRAGMA secure_delete = FAST")
             // Checkpoints run on the Checkpointer's own connection and thread, which also makes the WAL start
             // over every ~64 MB. The writer's own auto-checkpoint is the backstop for when readers or back-to-back
-            // transactions keep that from finishing: at 256 MB, between two batches. A restarted WAL keeps its file (overwriting
-            // allocated blocks is cheaper than growing a cut-back file again: +15-20 % events/s measured on
-            // the volunteer-hours benchmark); only beyond 512 MB, after a reader held it up, is it cut back.
+            // transactions keep that from finishing: at 256 MB, between two batches. A restarted WAL keeps its
+            // file (overwriting allocated blocks is cheaper than growing a cut-back file again); only beyond
+            // 512 MB, after a reader held it up, is it cut back.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / WorkerStore.pageBytes(of: db))")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
         }

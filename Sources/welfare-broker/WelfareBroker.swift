@@ -15,8 +15,8 @@ struct WelfareBroker: ParsableCommand {
             per partition) and are gone when it stops.
             """)
 
-    @Option(help: "The topic catalogue to create topics from.")
-    var catalogue = "topics/catalogue.yaml"
+    @Option(help: "The topic catalogue to create topics from (default: topics/catalogue.yaml of the checkout this executable was built in, or of the working directory).")
+    var catalogue: String?
 
     @Option(help: "How many brokers to start.")
     var brokers = 1
@@ -24,12 +24,30 @@ struct WelfareBroker: ParsableCommand {
     @Option(help: "Also write the bootstrap address to this file.")
     var addressFile: String?
 
+    /// `topics/catalogue.yaml` in the working directory, else in the nearest folder above this executable
+    /// that has one (a build's products live in `<checkout>/.build/<configuration>/`), so that the default
+    /// does not depend on where the broker is started from.
+    static func defaultCatalogue() -> String? {
+        let relative = "topics/catalogue.yaml"
+        if FileManager.default.fileExists(atPath: relative) { return relative }
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent(relative).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }
+
     func validate() throws {
         guard (1...9).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 9") }
     }
 
     func run() throws {
-        let topics = try TopicCatalogue.load(from: catalogue)
+        guard let path = catalogue ?? Self.defaultCatalogue() else {
+            throw ValidationError("no topics/catalogue.yaml beside this executable or in the working directory: give --catalogue")
+        }
+        let topics = try TopicCatalogue.load(from: path)
         let broker = try EmbeddedBroker(brokerCount: brokers)
         for spec in topics.specifications(replicationFactor: 1) {
             try broker.createTopic(spec.name, partitions: spec.partitions)

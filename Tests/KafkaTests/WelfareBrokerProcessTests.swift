@@ -51,6 +51,28 @@ struct WelfareBrokerProcessTests {
 
 @Suite("topic catalogue")
 struct TopicCatalogueTests {
+    @Test("started from another folder without --catalogue, welfare-broker finds the checkout's catalogue and creates its topics")
+    func defaultCatalogueDoesNotDependOnTheWorkingDirectory() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.executable("welfare-broker"))
+        process.arguments = ["--address-file", directory.appendingPathComponent("broker.address").path]
+        process.currentDirectoryURL = directory
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        #expect(try await eventuallyTrue { FileManager.default.fileExists(atPath: directory.appendingPathComponent("broker.address").path) })
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let expected = try TopicCatalogue.load(from: TestPaths.repositoryRoot.appendingPathComponent("topics/catalogue.yaml").path).topics.count
+        #expect(log.contains("\(expected) topics on 127.0.0.1:"), "\(log)")
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test("the repository's catalogue lists the five topic families with the contract's partitions and retention")
     func repositoryCatalogueMatchesTheContract() throws {
         let catalogue = try TopicCatalogue.load(from: TestPaths.repositoryRoot.appendingPathComponent("topics/catalogue.yaml").path)

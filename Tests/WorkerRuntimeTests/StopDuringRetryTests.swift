@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Kafka
+import TallyDomain
 import Testing
 import WelfareTestSupport
 import WorkerRuntime
@@ -29,7 +30,7 @@ struct StopDuringRetryTests {
         try await publish((0..<20).map { ("T\($0 % 3)", tallyEvent(id: "o-\($0)", tally: "T\($0 % 3)")) }, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
         #expect(await waitForStoredOutcomes(store, 20))
         try broker.setBrokerDown(1)
-        try await Task.sleep(for: .seconds(3))
+        #expect(try await eventuallyTrue { worker.standardError.contains("_ALL_BROKERS_DOWN") }, "the worker noticed the outage")
         let stop = await terminate(worker)
         try broker.setBrokerUp(1)
         #expect(stop.status == 0)
@@ -50,7 +51,7 @@ struct StopDuringRetryTests {
         let lock = StoreWriteLockHolder()
         try await lock.hold(store)
         try await publish((1..<20).map { ("T1", tallyEvent(id: "s-\($0)", tally: "T1")) }, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
-        try await Task.sleep(for: .seconds(3))
+        #expect(try await eventuallyTrue { worker.standardError.contains("store write failed") }, "the worker is retrying the store fault")
         let stop = await terminate(worker)
         try await lock.release()
         #expect(stop.status == 0)
@@ -85,13 +86,20 @@ struct StopDuringRetryTests {
         #expect(await waitForStoredOutcomes(store, 10))
         first.signal(SIGKILL)
         _ = await first.waitForExit()
+        // And a row whose messages the first run never sent, whatever it managed before its death.
+        let writer = try WorkerStore(path: store) { TallyDomain().registerMigrations(in: &$0) }
+        let unsent = ProducerRecord(topic: "welfare.notifications", key: Array("T-x".utf8), value: Array(#"{"id":"unsent"}"#.utf8))
+        try await writer.queue.write { db in
+            try db.execute(sql: "INSERT INTO runtime_outbox (messages) VALUES (?)", arguments: [Data(PackedMessages([unsent]).bytes)])
+        }
+        try writer.queue.close()
         let reader = try WorkerStore.openReadOnly(path: store)
         let leftBefore = try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") ?? 0 }
 
         let second = try ChildProcess(TestPaths.executable("welfare-tally-worker"), ["--bootstrap-servers", "127.0.0.1:9", "--store", store],
                                       environment: ["WELFARE_LOG_LEVEL": "info"])
         defer { second.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(2))
+        #expect(try await eventuallyTrue { second.standardError.contains("reading back the output topics") }, "the stop comes during the outbox resend")
         let stop = await terminate(second)
         #expect(stop.status == 0)
         #expect(stop.seconds < 15, "took \(stop.seconds) s")

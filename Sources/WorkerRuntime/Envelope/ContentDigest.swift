@@ -16,17 +16,10 @@ public enum ContentDigest {
             .filter { $0.name.hasPrefix(EnvelopeCheck.attributeHeaderPrefix) || $0.name == EnvelopeCheck.contentTypeHeader }
             .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         for header in attributes {
-            append(Array(header.name.utf8), to: &hasher)
-            if let bytes = header.value { append(bytes, to: &hasher) } else { hasher.update(data: [0xFF]) }
+            hasher.updateFramed(Array(header.name.utf8))
+            hasher.updateFramed(header.value)
         }
-        append(value ?? [], to: &hasher)
+        hasher.updateFramed(value ?? [])
         return Array(hasher.finalize().prefix(16))
-    }
-
-    /// Length-prefixed, so that no two different header lists hash the same bytes.
-    private static func append(_ bytes: [UInt8], to hasher: inout SHA256) {
-        let count = UInt32(truncatingIfNeeded: bytes.count)
-        hasher.update(data: [0x00, UInt8(count >> 24), UInt8((count >> 16) & 0xFF), UInt8((count >> 8) & 0xFF), UInt8(count & 0xFF)])
-        hasher.update(data: bytes)
     }
 }

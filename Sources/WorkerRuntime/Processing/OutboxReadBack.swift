@@ -66,18 +66,12 @@ enum OutboxReadBack {
     /// Names a message by its bytes: length-prefixed topic, key, value and headers under SHA-256.
     static func fingerprint(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) -> [UInt8] {
         var hasher = SHA256()
-        func add(_ bytes: [UInt8]?) {
-            guard let bytes else { hasher.update(data: [0xFF]); return }
-            let count = UInt32(truncatingIfNeeded: bytes.count)
-            hasher.update(data: [0x00, UInt8(count >> 24), UInt8((count >> 16) & 0xFF), UInt8((count >> 8) & 0xFF), UInt8(count & 0xFF)])
-            hasher.update(data: bytes)
-        }
-        add(Array(topic.utf8))
-        add(key)
-        add(value)
+        hasher.updateFramed(Array(topic.utf8))
+        hasher.updateFramed(key)
+        hasher.updateFramed(value)
         for header in headers {
-            add(Array(header.name.utf8))
-            add(header.value)
+            hasher.updateFramed(Array(header.name.utf8))
+            hasher.updateFramed(header.value)
         }
         return Array(hasher.finalize().prefix(16))
     }

@@ -153,10 +153,11 @@ extension WorkerEngine {
                 let step: CrashStep = deaths >= settings.maxCrashes
                     ? .deadLetter(spans: spans, crashes: deaths, signal: signal) : .alone(spans: spans, crashes: deaths)
                 crashPlan.insert(step, at: 0)
-            } else {
+            } else if messages.count > 1 {
                 let halves = Self.halves(messages[...]).map { CrashStep.alone(spans: ProcessingMarker.spans(of: $0), crashes: 0) }
                 crashPlan.insert(contentsOf: halves, at: 0)
             }
+            // None: the messages are gone from the topic (retention); nothing is left to narrow.
             deliveries.restoreConfirmed(confirmed)
         case .alone(_, let crashes):
             switch attempt(messages, deleting: confirmed, crashes: crashes, consumer, producer) {

@@ -382,6 +382,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     /// The tokens of the rows' messages the cluster already holds, read back on a thread of its own; none
     /// when that cannot be done within 15 s or a stop comes first (they are then all sent again).
     private func readBack(_ rows: [OutboxRow]) -> Set<UInt64> {
+        logger.info("reading back the output topics before resending the outbox rows an earlier run left", metadata: [
+            "rows": "\(rows.count)",
+        ])
         let result = Mutex<Result<Set<UInt64>, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let kafka = settings.kafka

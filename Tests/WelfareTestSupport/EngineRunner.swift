@@ -61,10 +61,23 @@ public func publish(_ messages: [(key: String, value: [UInt8])], topic: String, 
                                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     defer { producer.close() }
     for message in messages {
-        try producer.send(ProducerRecord(topic: topic, key: Array(message.key.utf8), value: message.value))
+        try sendWaitingForRoom(producer, ProducerRecord(topic: topic, key: Array(message.key.utf8), value: message.value))
     }
     let flushed = try await onDedicatedThread { producer.flush(timeout: .seconds(60)) }
     if !flushed { throw KafkaError.client("publishing did not finish") }
+}
+
+/// Enqueues a record; when librdkafka's queue is full (100,000 messages), waits for the broker to take some.
+private func sendWaitingForRoom(_ producer: Producer, _ record: ProducerRecord) throws {
+    while true {
+        do {
+            try producer.send(record)
+            return
+        } catch {
+            guard error.isRetriable else { throw error }
+            usleep(5_000)
+        }
+    }
 }
 
 /// Reads a topic from the beginning up to its high watermarks, waiting (up to `timeout`) until the topic

@@ -39,7 +39,7 @@ public struct ClaimStatusReport: Sendable {
             claimID: claimID, memberID: row["member_id"], memberName: (row["member_name"] as String?).map(FieldFormats.maskName),
             riskCode: row["risk_code"], status: row["status"], incidentDate: row["incident_date"], submittedAt: row["submitted_at"],
             approvedFen: row["approved_fen"], paidFen: row["paid_fen"], cappedBy: row["capped_by"],
-            missingDocuments: ClaimStore.documents(row["missing_documents"]), reasonCode: row["reason_code"], timeline: timeline)
+            missingDocuments: ClaimDocuments.decode(row["missing_documents"]), reasonCode: row["reason_code"], timeline: timeline)
     }
 
     /// A member's claims, oldest submission first.

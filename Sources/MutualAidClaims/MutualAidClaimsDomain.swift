@@ -1,4 +1,3 @@
-import GRDB
 import WorkerRuntime
 
 /// The mutual-aid claims domain (contract `mutual-aid-claims.md`): enrolments with waiting periods, claims
@@ -30,12 +29,21 @@ public struct MutualAidClaimsDomain: WorkerDomain {
         try ClaimEvent.decode(type: type, data: data, risks: plan.risks.map(\.code))
     }
 
-    public func registerMigrations(in migrator: inout DatabaseMigrator) {
-        ClaimSchema.register(in: &migrator)
+    public typealias Records = any ClaimRecords
+
+    public func schema(for engine: StoreEngine) -> [SchemaMigration] {
+        switch engine {
+        case .sqlite: ClaimSchema.sqlite
+        }
     }
 
-    public func apply(_ event: ClaimEvent, context: EventContext, db: Database) throws -> DomainDecision {
-        let store = ClaimStore(db: db, identity: context.identity)
+    public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any ClaimRecords {
+        switch transaction.engine {
+        case .sqlite: SQLiteClaimRecords(transaction, identity: identity, memo: memo)
+        }
+    }
+
+    public func apply(_ event: ClaimEvent, context: EventContext, records store: any ClaimRecords) throws -> DomainDecision {
         switch event {
         case .enrolled(let enrolment): return try enrol(enrolment, context, store)
         case .submitted(let submission): return try submit(submission, context, store)
@@ -97,7 +105,7 @@ public struct MutualAidClaimsDomain: WorkerDomain {
         }
     }
 
-    private func enrol(_ enrolment: ClaimEvent.Enrolment, _ context: EventContext, _ store: ClaimStore) throws -> DomainDecision {
+    private func enrol(_ enrolment: ClaimEvent.Enrolment, _ context: EventContext, _ store: any ClaimRecords) throws -> DomainDecision {
         if try store.enrolment(memberID: enrolment.memberID, planYear: enrolment.planYear) != nil {
             return reject("DUPLICATE_SHARE", "member \(enrolment.memberID) is already enrolled for \(enrolment.planYear)")
         }
@@ -115,14 +123,14 @@ public struct MutualAidClaimsDomain: WorkerDomain {
         return .applied([ClaimNotices.enrolled(memberID: enrolment.memberID, planYear: enrolment.planYear, coverageFrom: coverageFrom, waitingUntil: waitingUntil)])
     }
 
-    private func submit(_ submission: ClaimEvent.Submission, _ context: EventContext, _ store: ClaimStore) throws -> DomainDecision {
+    private func submit(_ submission: ClaimEvent.Submission, _ context: EventContext, _ store: any ClaimRecords) throws -> DomainDecision {
         // DUPLICATE_CLAIM_ID comes first in the contract: the checks below only read, and the claim's insert
         // finds a taken id (whatever they decided), so no lookup is needed before them.
         let duplicate = reject("DUPLICATE_CLAIM_ID", "claim \(submission.claimID) already exists")
         // Unreachable in practice: the decoder accepts only the plan's risk codes.
         guard let risk = plan.risk(submission.riskCode) else { return reject("NOT_ENROLLED", "risk \(submission.riskCode) is not in plan \(plan.version)") }
         let planYear = submission.incidentDate.year
-        let enrolment = try store.enrolment(memberID: submission.memberID, planYear: planYear, memo: context.memo)
+        let enrolment = try store.rememberedEnrolment(memberID: submission.memberID, planYear: planYear)
         let used = try store.usage(memberID: submission.memberID, riskCode: submission.riskCode, planYear: planYear)
         let benefit = risk.formula.benefit(hospitalDays: submission.hospitalDays, selfPaidFen: submission.selfPaidFen, disabilityGrade: submission.disabilityGrade)
         var refusal: (String, String)?
@@ -170,7 +178,7 @@ public struct MutualAidClaimsDomain: WorkerDomain {
         reject("UNKNOWN_CLAIM", "no claim \(claimID) for member \(memberID)")
     }
 
-    private func illegal(_ claim: ClaimStore.Claim) -> DomainDecision {
+    private func illegal(_ claim: ClaimRecord) -> DomainDecision {
         reject("ILLEGAL_TRANSITION", "claim \(claim.id) is \(claim.status.rawValue)")
     }
 

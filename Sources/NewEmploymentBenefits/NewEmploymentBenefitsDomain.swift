@@ -1,4 +1,3 @@
-import GRDB
 import WorkerRuntime
 
 /// The new-employment benefits domain (contract `new-employment-benefits.md`): workers, their daily
@@ -30,12 +29,21 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
         try BenefitEvent.decode(type: type, data: data)
     }
 
-    public func registerMigrations(in migrator: inout DatabaseMigrator) {
-        BenefitSchema.register(in: &migrator)
+    public typealias Records = any BenefitRecords
+
+    public func schema(for engine: StoreEngine) -> [SchemaMigration] {
+        switch engine {
+        case .sqlite: BenefitSchema.sqlite
+        }
     }
 
-    public func apply(_ event: BenefitEvent, context: EventContext, db: Database) throws -> DomainDecision {
-        let store = BenefitStore(db: db, identity: context.identity)
+    public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any BenefitRecords {
+        switch transaction.engine {
+        case .sqlite: SQLiteBenefitRecords(transaction, identity: identity, memo: memo)
+        }
+    }
+
+    public func apply(_ event: BenefitEvent, context: EventContext, records store: any BenefitRecords) throws -> DomainDecision {
         switch event {
         case .registered(let workerID, let name, let identityNumber, let occupation, let platforms, let district):
             if try store.occupation(of: workerID) != nil { return reject("ALREADY_REGISTERED", "worker \(workerID) is already registered") }
@@ -45,8 +53,7 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
             return .applied([BenefitNotices.welcome(workerID: workerID, occupation: occupation)])
 
         case .activityReported(let workerID, let platform, let day, let orders, let onlineMinutes):
-            // A worker stays registered with the same occupation: the memo spares a search per report.
-            guard try context.memo.value(for: workerID, in: store.db, fetch: { try store.occupation(of: workerID) }) != nil else {
+            guard try store.rememberedOccupation(of: workerID) != nil else {
                 return reject("UNKNOWN_WORKER", "worker \(workerID) is not registered")
             }
             guard day <= context.date else { return reject("FUTURE_DAY", "day \(day) is after the event's date \(context.date)") }
@@ -61,12 +68,15 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
             guard let application = try store.application(voucherCode: voucherCode), application.workerID == workerID else {
                 return reject("UNKNOWN_VOUCHER", "no voucher with this code for worker \(workerID)")
             }
-            if application.state == "CANCELLED" { return reject("VOUCHER_CANCELLED", "the application \(application.id) was cancelled") }
-            if application.state == "REDEEMED" { return reject("ALREADY_REDEEMED", "the voucher was already redeemed") }
+            if application.state == .cancelled { return reject("VOUCHER_CANCELLED", "the application \(application.id) was cancelled") }
+            if application.state == .redeemed { return reject("ALREADY_REDEEMED", "the voucher was already redeemed") }
+            guard ApplicationStateMachine.allows(.redeem, from: application.state) else {
+                return reject("ILLEGAL_TRANSITION", "application \(application.id) is \(application.state.rawValue), not GRANTED")
+            }
             if let validUntil = application.validUntil.flatMap(LocalDate.init(iso:)), context.date > validUntil {
                 return reject("VOUCHER_EXPIRED", "the voucher was valid until \(validUntil)")
             }
-            try store.setState(applicationID: application.id, state: "REDEEMED")
+            try store.setState(applicationID: application.id, state: .redeemed)
             try store.insertRedemption(id: redemptionID, applicationID: application.id, siteID: siteID, context: context)
             return .applied([BenefitNotices.redeemed(workerID: workerID, voucherCode: voucherCode, benefitCode: application.benefitCode, siteID: siteID)])
 
@@ -74,12 +84,12 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
             guard let application = try store.application(id: applicationID), application.workerID == workerID else {
                 return reject("UNKNOWN_APPLICATION", "no application \(applicationID) for worker \(workerID)")
             }
-            guard application.state == "GRANTED" || application.state == "WAITLISTED" else {
-                return reject("ILLEGAL_TRANSITION", "application \(applicationID) is \(application.state), not GRANTED or WAITLISTED")
+            guard ApplicationStateMachine.allows(.cancel, from: application.state) else {
+                return reject("ILLEGAL_TRANSITION", "application \(applicationID) is \(application.state.rawValue), not GRANTED or WAITLISTED")
             }
-            try store.setState(applicationID: applicationID, state: "CANCELLED")
+            try store.setState(applicationID: applicationID, state: .cancelled)
             var notices = [BenefitNotices.cancelled(workerID: workerID, applicationID: applicationID, benefitCode: application.benefitCode)]
-            if application.state == "GRANTED", settings.catalogue.benefit(application.benefitCode)?.yearlyQuota != nil {
+            if application.state == .granted, settings.catalogue.benefit(application.benefitCode)?.yearlyQuota != nil {
                 // The seat goes to the earliest on the waiting list, whatever partition its worker's events use.
                 if let next = try store.earliestWaitlisted(benefitCode: application.benefitCode, year: application.year),
                    let benefit = settings.catalogue.benefit(application.benefitCode) {
@@ -96,7 +106,7 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
         }
     }
 
-    private func apply(applicationID: String, workerID: String, benefitCode: String, _ context: EventContext, _ store: BenefitStore) throws -> DomainDecision {
+    private func apply(applicationID: String, workerID: String, benefitCode: String, _ context: EventContext, _ store: any BenefitRecords) throws -> DomainDecision {
         guard let occupation = try store.occupation(of: workerID) else { return reject("UNKNOWN_WORKER", "worker \(workerID) is not registered") }
         guard let benefit = settings.catalogue.benefit(benefitCode) else { return reject("UNKNOWN_BENEFIT", "benefit \(benefitCode) is not in the catalogue") }
         if try store.application(id: applicationID) != nil { return reject("DUPLICATE_APPLICATION", "application \(applicationID) already exists") }
@@ -111,12 +121,12 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
         let version = settings.catalogue.version
         switch decision {
         case .denied(let reasonCode):
-            try store.insertApplication(id: applicationID, workerID: workerID, benefitCode: benefitCode, year: year, state: "DENIED", reasonCode: reasonCode,
+            try store.insertApplication(id: applicationID, workerID: workerID, benefitCode: benefitCode, year: year, state: .denied, reasonCode: reasonCode,
                                         activeDays: activeDays, voucherCode: nil, validUntil: nil, catalogueVersion: version, context: context)
             return .applied([BenefitNotices.denied(workerID: workerID, applicationID: applicationID, benefitCode: benefitCode, reasonCode: reasonCode,
                                                    activeDays: activeDays, required: benefit.minActiveDays)])
         case .waitlisted:
-            try store.insertApplication(id: applicationID, workerID: workerID, benefitCode: benefitCode, year: year, state: "WAITLISTED", reasonCode: nil,
+            try store.insertApplication(id: applicationID, workerID: workerID, benefitCode: benefitCode, year: year, state: .waitlisted, reasonCode: nil,
                                         activeDays: activeDays, voucherCode: nil, validUntil: nil, catalogueVersion: version, context: context)
             let seq = try store.application(id: applicationID)?.seq ?? 0
             let position = try store.waitlistPosition(seq: seq, benefitCode: benefitCode, year: year)
@@ -124,7 +134,7 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
         case .granted:
             let code = voucherCode(applicationID: applicationID, workerID: workerID, benefitCode: benefitCode)
             let validUntil = context.date.adding(days: benefit.voucherValidDays)
-            try store.insertApplication(id: applicationID, workerID: workerID, benefitCode: benefitCode, year: year, state: "GRANTED", reasonCode: nil,
+            try store.insertApplication(id: applicationID, workerID: workerID, benefitCode: benefitCode, year: year, state: .granted, reasonCode: nil,
                                         activeDays: activeDays, voucherCode: code, validUntil: validUntil, catalogueVersion: version, context: context)
             if benefit.yearlyQuota != nil { try store.changeSeats(benefitCode: benefitCode, year: year, by: 1) }
             return .applied([BenefitNotices.granted(workerID: workerID, applicationID: applicationID, benefitCode: benefitCode,

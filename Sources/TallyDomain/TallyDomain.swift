@@ -1,4 +1,3 @@
-import GRDB
 import WorkerRuntime
 
 /// A tiny domain for exercising the runtime without the real ones: tallies that entries add to.
@@ -57,27 +56,21 @@ public struct TallyDomain: WorkerDomain {
         }
     }
 
-    public func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("tally-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE tally_totals (tally_id TEXT PRIMARY KEY, total INTEGER NOT NULL) WITHOUT ROWID;
-                CREATE TABLE tally_entries (entry_id TEXT PRIMARY KEY, tally_id TEXT NOT NULL, amount INTEGER NOT NULL, event_id TEXT NOT NULL) WITHOUT ROWID;
-                """)
-        }
-        // Entries in append order (rowid) with a small unique index on their id, as the runtime keeps its
-        // event rows: keyed by entry id, the small rows landed wherever their ids fell, and a batch dirtied
-        // pages all over the table.
-        migrator.registerMigration("tally-v2-entries-in-append-order") { db in
-            try db.execute(sql: """
-                CREATE TABLE tally_entries_v2 (entry_id TEXT NOT NULL UNIQUE, tally_id TEXT NOT NULL, amount INTEGER NOT NULL, event_id TEXT NOT NULL);
-                INSERT INTO tally_entries_v2 (entry_id, tally_id, amount, event_id) SELECT entry_id, tally_id, amount, event_id FROM tally_entries;
-                DROP TABLE tally_entries;
-                ALTER TABLE tally_entries_v2 RENAME TO tally_entries;
-                """)
+    public typealias Records = any TallyRecords
+
+    public func schema(for engine: StoreEngine) -> [SchemaMigration] {
+        switch engine {
+        case .sqlite: TallySchema.sqlite
         }
     }
 
-    public func apply(_ event: Event, context: EventContext, db: Database) throws -> DomainDecision {
+    public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any TallyRecords {
+        switch transaction.engine {
+        case .sqlite: try SQLiteTallyRecords(transaction)
+        }
+    }
+
+    public func apply(_ event: Event, context: EventContext, records: any TallyRecords) throws -> DomainDecision {
         switch event {
         case .added(let tallyID, let entryID, let amount, let poison):
             switch poison {
@@ -88,29 +81,16 @@ public struct TallyDomain: WorkerDomain {
             guard amount <= limit else {
                 return .rejected(reasonCode: "OVER_LIMIT", detail: "amount \(amount) is above the limit \(limit)", notices: [])
             }
-            let insert = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
-            try insert.execute(.text(entryID), .text(tallyID), .integer(amount), .text(context.eventID))
-            if insert.changes == 0 {
+            guard try records.addEntry(entryID, to: tallyID, amount: amount, eventID: context.eventID) else {
                 return .rejected(reasonCode: "DUPLICATE_ENTRY", detail: "entry \(entryID) was already added", notices: [])
             }
-            // Read, then write the new total (an upsert with RETURNING costs SQLite a temporary table per row;
-            // an UPDATE of a known row rewrites it in place, where INSERT OR REPLACE deletes and inserts it).
-            let total: Int64
-            if let known = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?").integer(.text(tallyID)) {
-                total = known + amount
-                try FastStatement(db, sql: "UPDATE tally_totals SET total = ? WHERE tally_id = ?").execute(.integer(total), .text(tallyID))
-            } else {
-                total = amount
-                try FastStatement(db, sql: "INSERT INTO tally_totals (tally_id, total) VALUES (?, ?)").execute(.text(tallyID), .integer(total))
-            }
+            let total = try records.addToTotal(of: tallyID, amount)
             return .applied([Notification(
                 template: "tally.added", recipient: .member, id: tallyID,
                 params: ["entry_id": .string(entryID), "amount": .integer(amount), "total": .integer(total)],
                 text: "记账 \(entryID) 已计入 \(amount)，合计 \(total)。")])
         case .reset(let tallyID, let reason):
-            try db.cachedStatement(sql: """
-                INSERT INTO tally_totals (tally_id, total) VALUES (?, 0) ON CONFLICT (tally_id) DO UPDATE SET total = 0
-                """).execute(arguments: [tallyID])
+            try records.resetTotal(of: tallyID)
             return .applied([Notification(template: "tally.reset", recipient: .member, id: tallyID, params: ["reason": .string(reason)],
                                           text: "合计已清零：\(reason)")])
         }

@@ -1,7 +1,7 @@
 import WorkerRuntime
 
 extension VolunteerHoursDomain {
-    func register(_ registration: VolunteerEvent.Registration, _ context: EventContext, _ store: VolunteerStore) throws -> DomainDecision {
+    func register(_ registration: VolunteerEvent.Registration, _ context: EventContext, _ store: any VolunteerRecords) throws -> DomainDecision {
         if try store.volunteer(registration.volunteerID) != nil {
             return reject("ALREADY_REGISTERED", "volunteer \(registration.volunteerID) is already registered")
         }
@@ -19,15 +19,12 @@ extension VolunteerHoursDomain {
         return .applied([VolunteerNotices.welcome(volunteerID: registration.volunteerID)])
     }
 
-    func submit(_ submission: VolunteerEvent.Submission, _ context: EventContext, _ store: VolunteerStore) throws -> DomainDecision {
+    func submit(_ submission: VolunteerEvent.Submission, _ context: EventContext, _ store: any VolunteerRecords) throws -> DomainDecision {
         func refuse(_ code: String, _ detail: String) -> DomainDecision {
             .rejected(reasonCode: code, detail: detail, notices: [VolunteerNotices.recordRejected(
                 organizationID: submission.organizationID, recordID: submission.recordID, volunteerID: submission.volunteerID, reasonCode: code)])
         }
-        // Registration never goes away: once found, the memo answers for the volunteer.
-        guard try context.memo.value(for: "registered:" + submission.volunteerID, in: store.db, fetch: {
-            try store.volunteer(submission.volunteerID).map { _ in "" }
-        }) != nil else {
+        guard try store.isRegistered(submission.volunteerID) else {
             return refuse("UNKNOWN_VOLUNTEER", "volunteer \(submission.volunteerID) is not registered")
         }
         // The contract checks DUPLICATE_RECORD before the period rules. The common case passes them all, and
@@ -51,26 +48,28 @@ extension VolunteerHoursDomain {
         guard let number = try store.insertRecord(submission, serviceDate: serviceDate, minutes: minutes, late: late) else {
             return refuse("DUPLICATE_RECORD", "record \(submission.recordID) already exists")
         }
-        try store.appendHistory(recordNumber: number, state: "PENDING", seq: 0, context: context)
+        try store.appendHistory(recordNumber: number, state: .pending, seq: 0, context: context)
         return .applied([VolunteerNotices.pending(
             volunteerID: submission.volunteerID, recordID: submission.recordID, activityName: submission.activityName,
             serviceDate: serviceDate, minutes: minutes, late: late)])
     }
 
     func approve(recordID: String, volunteerID: String, approverID: String, minutes requested: Int64?, _ context: EventContext,
-                 _ store: VolunteerStore) throws -> DomainDecision {
+                 _ store: any VolunteerRecords) throws -> DomainDecision {
         guard let record = try store.record(recordID), record.volunteerID == volunteerID else {
             return reject("UNKNOWN_RECORD", "no record \(recordID) for volunteer \(volunteerID)")
         }
-        guard record.state == "PENDING" else { return reject("ILLEGAL_TRANSITION", "record \(recordID) is \(record.state), not PENDING") }
+        guard RecordStateMachine.allows(.approve, from: record.state) else {
+            return reject("ILLEGAL_TRANSITION", "record \(recordID) is \(record.state.rawValue), not PENDING")
+        }
         guard approverID != volunteerID else { return reject("SELF_APPROVAL", "a volunteer cannot approve their own record") }
         let minutes = requested ?? record.periodMinutes
         guard minutes >= 1 && minutes <= record.periodMinutes else {
             return reject("MINUTES_OUT_OF_RANGE", "approved_minutes \(minutes) is not within 1…\(record.periodMinutes)")
         }
         guard let volunteer = try store.volunteer(volunteerID) else { return reject("UNKNOWN_RECORD", "volunteer \(volunteerID) is unknown") }
-        try store.setState(of: record, to: "APPROVED", approvedMinutes: minutes, historySeq: 1, context: context)
-        try store.appendLedger(volunteerID: volunteerID, recordID: recordID, kind: "credit", minutes: minutes, context: context)
+        try store.setState(of: record, to: RecordStateMachine.target(of: .approve, approvedMinutes: minutes), approvedMinutes: minutes, historySeq: 1, context: context)
+        try store.appendLedger(volunteerID: volunteerID, recordID: recordID, kind: .credit, minutes: minutes, context: context)
         let total = volunteer.totalMinutes + minutes
         let level = StarLevel.level(totalMinutes: total, thresholdsHours: settings.starThresholdsHours)
         try store.setTotals(volunteerID: volunteerID, totalMinutes: total, starLevel: level)
@@ -80,22 +79,24 @@ extension VolunteerHoursDomain {
     }
 
     func decline(recordID: String, volunteerID: String, approverID: String, reason: String, _ context: EventContext,
-                 _ store: VolunteerStore) throws -> DomainDecision {
+                 _ store: any VolunteerRecords) throws -> DomainDecision {
         guard let record = try store.record(recordID), record.volunteerID == volunteerID else {
             return reject("UNKNOWN_RECORD", "no record \(recordID) for volunteer \(volunteerID)")
         }
-        guard record.state == "PENDING" else { return reject("ILLEGAL_TRANSITION", "record \(recordID) is \(record.state), not PENDING") }
+        guard RecordStateMachine.allows(.decline, from: record.state) else {
+            return reject("ILLEGAL_TRANSITION", "record \(recordID) is \(record.state.rawValue), not PENDING")
+        }
         guard approverID != volunteerID else { return reject("SELF_APPROVAL", "a volunteer cannot decline their own record") }
-        try store.setState(of: record, to: "DECLINED", approvedMinutes: nil, historySeq: 1, context: context)
+        try store.setState(of: record, to: RecordStateMachine.target(of: .decline, approvedMinutes: 0), approvedMinutes: nil, historySeq: 1, context: context)
         return .applied([VolunteerNotices.declined(volunteerID: volunteerID, recordID: recordID, reason: reason)])
     }
 
-    func correct(_ correction: VolunteerEvent.Correction, _ context: EventContext, _ store: VolunteerStore) throws -> DomainDecision {
+    func correct(_ correction: VolunteerEvent.Correction, _ context: EventContext, _ store: any VolunteerRecords) throws -> DomainDecision {
         guard let record = try store.record(correction.recordID), record.volunteerID == correction.volunteerID else {
             return reject("UNKNOWN_RECORD", "no record \(correction.recordID) for volunteer \(correction.volunteerID)")
         }
-        guard record.state == "APPROVED" else {
-            return reject("ILLEGAL_TRANSITION", "record \(correction.recordID) is \(record.state), not APPROVED")
+        guard RecordStateMachine.allows(.correct, from: record.state) else {
+            return reject("ILLEGAL_TRANSITION", "record \(correction.recordID) is \(record.state.rawValue), not APPROVED")
         }
         if try store.correctionExists(correction.correctionID) {
             return reject("DUPLICATE_CORRECTION", "correction \(correction.correctionID) already exists")
@@ -108,13 +109,10 @@ extension VolunteerHoursDomain {
         }
         let previous = record.approvedMinutes ?? 0
         try store.insertCorrection(correction, previousMinutes: previous, context: context)
-        try store.appendLedger(volunteerID: correction.volunteerID, recordID: correction.recordID, kind: "correction",
+        try store.appendLedger(volunteerID: correction.volunteerID, recordID: correction.recordID, kind: .correction,
                                minutes: correction.approvedMinutes - previous, context: context)
-        if correction.approvedMinutes == 0 {
-            try store.setState(of: record, to: "VOIDED", approvedMinutes: 0, context: context)
-        } else {
-            try store.setState(of: record, to: "APPROVED", approvedMinutes: correction.approvedMinutes, context: context)
-        }
+        try store.setState(of: record, to: RecordStateMachine.target(of: .correct, approvedMinutes: correction.approvedMinutes),
+                           approvedMinutes: correction.approvedMinutes, historySeq: nil, context: context)
         let total = volunteer.totalMinutes + correction.approvedMinutes - previous
         let level = StarLevel.level(totalMinutes: total, thresholdsHours: settings.starThresholdsHours)
         try store.setTotals(volunteerID: correction.volunteerID, totalMinutes: total, starLevel: level)
@@ -128,7 +126,7 @@ extension VolunteerHoursDomain {
         return .applied(notices)
     }
 
-    func issueCertificate(_ request: VolunteerEvent.CertificateRequest, _ context: EventContext, _ store: VolunteerStore) throws -> DomainDecision {
+    func issueCertificate(_ request: VolunteerEvent.CertificateRequest, _ context: EventContext, _ store: any VolunteerRecords) throws -> DomainDecision {
         guard try store.volunteer(request.volunteerID) != nil else {
             return reject("UNKNOWN_VOLUNTEER", "volunteer \(request.volunteerID) is not registered")
         }

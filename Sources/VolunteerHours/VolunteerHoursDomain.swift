@@ -1,4 +1,3 @@
-import GRDB
 import WorkerRuntime
 
 /// The volunteer-hours domain (contract `volunteer-hours.md`): registrations, service records and their
@@ -29,12 +28,21 @@ public struct VolunteerHoursDomain: WorkerDomain {
         try VolunteerEvent.decode(type: type, data: data)
     }
 
-    public func registerMigrations(in migrator: inout DatabaseMigrator) {
-        VolunteerSchema.register(in: &migrator)
+    public typealias Records = any VolunteerRecords
+
+    public func schema(for engine: StoreEngine) -> [SchemaMigration] {
+        switch engine {
+        case .sqlite: VolunteerSchema.sqlite
+        }
     }
 
-    public func apply(_ event: VolunteerEvent, context: EventContext, db: Database) throws -> DomainDecision {
-        let store = VolunteerStore(db: db, identity: context.identity)
+    public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any VolunteerRecords {
+        switch transaction.engine {
+        case .sqlite: SQLiteVolunteerRecords(transaction, identity: identity, memo: memo)
+        }
+    }
+
+    public func apply(_ event: VolunteerEvent, context: EventContext, records store: any VolunteerRecords) throws -> DomainDecision {
         switch event {
         case .registered(let registration): return try register(registration, context, store)
         case .submitted(let submission): return try submit(submission, context, store)

@@ -15,7 +15,7 @@ public struct DeadLetterRecord: Sendable, Equatable {
     /// The dead letters of a store, oldest input position first, optionally of one reason only.
     /// Opens the store read-only, so it works while the worker writes.
     public static func list(storePath: String, reason: String? = nil, limit: Int = Int.max) throws -> [DeadLetterRecord] {
-        let queue = try WorkerStore.openReadOnly(path: storePath)
+        let queue = try SQLiteStore.openReadOnly(path: storePath)
         return try queue.read { db in
             var sql = """
                 SELECT topic, partition, offset, event_id, event_type, reason_code, detail
@@ -39,7 +39,7 @@ public struct DeadLetterRecord: Sendable, Equatable {
 
     /// Dead-letter counts by reason.
     public static func countsByReason(storePath: String) throws -> [(reason: String, count: Int)] {
-        let queue = try WorkerStore.openReadOnly(path: storePath)
+        let queue = try SQLiteStore.openReadOnly(path: storePath)
         return try queue.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT reason_code, COUNT(*) AS n FROM runtime_other_outcomes

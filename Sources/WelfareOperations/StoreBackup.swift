@@ -31,11 +31,11 @@ public struct StoreBackup: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         // An empty file made with 0600 first: VACUUM INTO accepts an empty target and keeps its mode.
-        guard WorkerStore.createPrivateFile(atPath: destination) else {
+        guard SQLiteStore.createPrivateFile(atPath: destination) else {
             throw OperationsError("cannot create \(destination)")
         }
         do {
-            let source = try WorkerStore.openReadOnly(path: storePath)
+            let source = try SQLiteStore.openReadOnly(path: storePath)
             try source.inDatabase { db in
                 try db.execute(sql: "VACUUM INTO ?", arguments: [destination])
             }
@@ -49,7 +49,7 @@ public struct StoreBackup: Sendable {
 
     /// Checks a store file's integrity and counts the rows of each of its tables.
     public static func verify(path: String) throws -> Summary {
-        let copy = try WorkerStore.openReadOnly(path: path)
+        let copy = try SQLiteStore.openReadOnly(path: path)
         let counts = try copy.read { db -> [String: Int] in
             let check = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             guard check == ["ok"] else { throw OperationsError("\(path) failed its integrity check: \(check.prefix(3).joined(separator: "; "))") }

@@ -27,7 +27,7 @@ struct ClaimStatusCommand: ParsableCommand {
     func run() throws {
         let queue: DatabaseQueue
         do {
-            queue = try WorkerStore.openReadOnly(path: store)
+            queue = try SQLiteStore.openReadOnly(path: store)
         } catch {
             throw ClaimStatusFailure("cannot open the store \(store): \(error)")
         }

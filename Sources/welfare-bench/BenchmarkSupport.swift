@@ -113,7 +113,7 @@ enum BenchmarkSupport {
         while done == nil {
             usleep(50_000)
             guard process.isRunning else { throw BenchmarkError("\(executable) exited with \(process.terminationStatus)") }
-            if queue == nil { queue = try? WorkerStore.openReadOnly(path: store) }
+            if queue == nil { queue = try? SQLiteStore.openReadOnly(path: store) }
             // The sum of the stored next offsets (the topic starts at 0): cheap, unlike COUNT(*) over the
             // outcomes, which would steal a core from the worker being measured every 50 ms.
             guard let queue, let (count, outbox) = try? queue.read({ db in

@@ -29,7 +29,7 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
         try BenchmarkSupport.withScratchDirectory { directory in
             let path = directory.appendingPathComponent("claims.sqlite").path
             let domain = MutualAidClaimsDomain()
-            let store = try WorkerStore(path: path) { domain.registerMigrations(in: &$0) }
+            let store = try SQLiteStore(path: path, for: domain)
             let fillStart = ContinuousClock.now
             try store.queue.write { db in
                 let member = try FastStatement(db, sql: "INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES (?, ?, ?, 'COMM-1')")
@@ -66,7 +66,7 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
             print(String(format: "claim-status (whole process, %d runs): p50 %.1f ms, max %.1f ms (the first, right after the fill: %.1f ms)",
                          lookups, times[times.count / 2], times.last ?? 0, first))
             // The lookup itself, without process start-up.
-            let reader = try WorkerStore.openReadOnly(path: path)
+            let reader = try SQLiteStore.openReadOnly(path: path)
             let lookupStart = ContinuousClock.now
             for run in 0..<1_000 { _ = try reader.read { try ClaimStatusReport.load(claimID: "C-\((run * 7_919) % lookupClaims)", db: $0) } }
             print(String(format: "claim lookup in process: %.3f ms each (1,000 lookups)", (ContinuousClock.now - lookupStart).seconds))

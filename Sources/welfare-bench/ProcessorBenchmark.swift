@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Kafka
 import Logging
+import Synchronization
 import TallyDomain
 import WorkerRuntime
 
@@ -16,10 +17,10 @@ struct ProcessorBenchmark: ParsableCommand {
     @Flag(help: "Check every batch before the clock starts, as the engine does while the previous batch commits: times the writer thread's own work.") var checkedAhead = false
 
     func run() throws {
-        WorkerStore.tuneSQLiteForThisProcess()  // as a worker does
+        SQLiteStore.tuneSQLiteForThisProcess()  // as a worker does
         try BenchmarkSupport.withScratchDirectory { directory in
             let domain = TallyDomain()
-            let store = try WorkerStore(path: directory.appendingPathComponent("p.sqlite").path) { domain.registerMigrations(in: &$0) }
+            let store = try SQLiteStore(path: directory.appendingPathComponent("p.sqlite").path, for: domain)
             let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
             // The order a worker reads a 64-partition backlog in: each tally's events on one partition, and
             // runs of ~1,000 messages per partition (a fetch), so keys arrive as scattered as in the real worker.
@@ -41,15 +42,27 @@ struct ProcessorBenchmark: ParsableCommand {
             var outbox = 0
             for (index, batch) in batches.enumerated() {
                 if prepareOnly {
-                    outbox += processor.prepareCount(batch)
+                    outbox += Self.validEvents(in: batch, processor)
                     continue
                 }
-                let result = try store.queue.write { db in try processor.process(batch, ahead: checkedAhead ? ahead[index] : nil, db: db) }
+                let result = try store.write { try processor.process(batch, ahead: checkedAhead ? ahead[index] : nil, in: $0, of: store) }
                 outbox += result.outbox.reduce(0) { $0 + $1.records.count }
             }
             let seconds = (ContinuousClock.now - start).seconds
             print(String(format: "%@: %.0f events/s (%.2f µs each), %d outbox messages",
                          prepareOnly ? "prepare only" : checkedAhead ? "processor, checked ahead" : "processor", Double(events) / seconds, seconds / Double(events) * 1e6, outbox))
         }
+    }
+
+    /// The store-free checks of a batch split over up to four threads; how many are valid events.
+    static func validEvents(in batch: [ConsumedMessage], _ processor: MessageProcessor<TallyDomain>) -> Int {
+        let parts = batch.count >= 64 ? 4 : 1
+        let chunk = (batch.count + parts - 1) / parts
+        let valid = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let slice = Array(batch[min(batch.count, part * chunk)..<min(batch.count, (part + 1) * chunk)])
+            valid.add(processor.prepareAhead(slice).validEventCount, ordering: .relaxed)
+        }
+        return valid.load(ordering: .relaxed)
     }
 }

@@ -22,10 +22,10 @@ struct StoreFloorBenchmark: ParsableCommand {
     @Option(help: "Events per transaction.") var batch = 2_000
 
     func run() throws {
-        WorkerStore.tuneSQLiteForThisProcess()  // as a worker does
+        SQLiteStore.tuneSQLiteForThisProcess()  // as a worker does
         try BenchmarkSupport.withScratchDirectory { directory in
             let path = directory.appendingPathComponent("floor.sqlite").path
-            let store = try WorkerStore(path: path) { TallyDomain().registerMigrations(in: &$0) }
+            let store = try SQLiteStore(path: path, for: TallyDomain())
             let checkpointer = try Checkpointer(path: path, logger: Logger(label: "welfare.bench.checkpointer"))
             defer { checkpointer.stop() }
             let frames = FrameCounter()
@@ -76,7 +76,7 @@ struct StoreFloorBenchmark: ParsableCommand {
             }
             let seconds = (ContinuousClock.now - start).seconds
             print(String(format: "store floor (tally SQL only, %d-event transactions): %.0f events/s (%.2f µs each), %.2f WAL frames (%d KiB pages) per event",
-                         batch, Double(events) / seconds, seconds / Double(events) * 1e6, Double(frames.total) / Double(events), WorkerStore.pageSize / 1024))
+                         batch, Double(events) / seconds, seconds / Double(events) * 1e6, Double(frames.total) / Double(events), SQLiteStore.pageSize / 1024))
         }
     }
 

@@ -200,13 +200,13 @@ struct WelfareDemo: ParsableCommand {
     }
 
     private func query(_ path: String, _ sql: String) -> [[String]] {
-        guard let queue = try? WorkerStore.openReadOnly(path: path) else { return [] }
+        guard let queue = try? SQLiteStore.openReadOnly(path: path) else { return [] }
         return (try? queue.read { db in try Row.fetchAll(db, sql: sql).map { $0.databaseValues.map { $0.storage.value.map { "\($0)" } ?? "" } } }) ?? []
     }
 
     private func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], log: String) throws -> Process {
         try? FileManager.default.removeItem(atPath: log)
-        _ = WorkerStore.createPrivateFile(atPath: log)
+        _ = SQLiteStore.createPrivateFile(atPath: log)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -16,7 +16,7 @@ struct FuzzRun<Domain: DomainHandler> {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("welfare-fuzz-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try WorkerStore(path: directory.appendingPathComponent("fuzz.sqlite").path) { domain.registerMigrations(in: &$0) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("fuzz.sqlite").path, for: domain)
         let processor = MessageProcessor(handler: domain, deadLetterTopic: topic + ".dlq", notificationsTopic: "welfare.notifications")
         var mutator = Mutator(seed: seed)
         var report = FuzzReport()
@@ -34,16 +34,14 @@ struct FuzzRun<Domain: DomainHandler> {
                 offset += 1
             }
             do {
-                _ = try store.queue.write { db in try processor.process(messages, db: db) }
+                _ = try store.write { try processor.process(messages, in: $0, of: store) }
             } catch {
                 for message in messages {
                     do {
-                        _ = try store.queue.write { db in try processor.process([message], db: db) }
+                        _ = try store.write { try processor.process([message], in: $0, of: store) }
                     } catch {
                         report.thrown[String(describing: error).prefix(120).description, default: 0] += 1
-                        _ = try store.queue.write { db in
-                            try processor.process([message], deadLetteringAs: (.processingFailed, "\(error)"), db: db)
-                        }
+                        _ = try store.write { try processor.process([message], deadLetteringAs: (.processingFailed, "\(error)"), in: $0, of: store) }
                     }
                 }
             }

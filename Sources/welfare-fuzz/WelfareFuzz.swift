@@ -35,7 +35,7 @@ struct WelfareFuzz: ParsableCommand {
     }
 
     func run() throws {
-        WorkerStore.tuneSQLiteForThisProcess()
+        SQLiteStore.tuneSQLiteForThisProcess()
         var failed = false
         for chosen in domain.map({ [$0] }) ?? Domain.allCases {
             let secret = "fuzz-voucher-secret-0123456789"

@@ -15,7 +15,7 @@ final class ClaimHarness {
         harness = try DomainHarness(domain: MutualAidClaimsDomain(plan: plan), topic: "welfare.mutual-aid-claims")
     }
 
-    var store: WorkerStore { harness.store }
+    var store: SQLiteStore { harness.store }
 
     @discardableResult
     func send(_ type: String, _ data: JSONObject, time: String = "2026-06-01T10:00:00+08:00", id: String? = nil) throws -> Step {

@@ -83,7 +83,7 @@ struct ClaimStatusTests {
 func waitForOutcomes(_ path: String, _ count: Int, timeout: Duration = .seconds(60)) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if let queue = try? WorkerStore.openReadOnly(path: path),
+        if let queue = try? SQLiteStore.openReadOnly(path: path),
            let stored = try? await queue.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0 }), stored >= count {
             return true
         }

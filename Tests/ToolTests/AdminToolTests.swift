@@ -87,7 +87,7 @@ struct AdminToolTests {
         #expect(lines.first?["topic"] == .string("welfare.tally"))
 
         // The dead-letter copies reach the DLQ topic once the worker's outbox has delivered them.
-        let reader = try WorkerStore.openReadOnly(path: store)
+        let reader = try SQLiteStore.openReadOnly(path: store)
         #expect(try await eventuallyTrue { try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") } == 0 })
         let redrive = ["dlq", "redrive", "--bootstrap-servers", broker.bootstrapServers, "--dlq-topic", "welfare.tally.dlq"]
         let dryRun = try runProgram(admin, redrive + ["--all", "--dry-run"])
@@ -105,7 +105,7 @@ struct AdminToolTests {
         #expect(unchanged.output.contains("bad-key as it was"))
         #expect(await waitForStoredOutcomes(store, 5))
 
-        let queue = try WorkerStore.openReadOnly(path: store)
+        let queue = try SQLiteStore.openReadOnly(path: store)
         let outcomes = try await queue.read { db in
             try String.fetchAll(db, sql: "SELECT event_id || ':' || outcome FROM runtime_message_outcomes ORDER BY partition, offset")
         }
@@ -140,7 +140,7 @@ struct AdminToolTests {
         #expect(sent.headers.first?.name == "ce_specversion" && sent.header("ce_id")?.text == "bad-amount" && sent.header("ce_data") == nil)
         #expect(input.first { $0.offset == 0 }?.headers.first == KafkaHeader("traceparent", "00-trace"), "the file's own headers come first")
 
-        let reader = try WorkerStore.openReadOnly(path: store)
+        let reader = try SQLiteStore.openReadOnly(path: store)
         let outcomes = try await reader.read { try String.fetchAll($0, sql: "SELECT outcome || COALESCE(':' || reason_code, '') FROM runtime_message_outcomes ORDER BY offset") }
         #expect(outcomes == ["applied", "dead_lettered:INVALID_DATA"])
         #expect(try await eventuallyTrue { try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") } == 0 })
@@ -185,7 +185,7 @@ struct AdminToolTests {
         #expect(mode?.intValue == 0o600)
         // One snapshot: every outcome's offset is below its partition's stored next offset, and the
         // tally entries are exactly the applied outcomes.
-        let snapshot = try await WorkerStore.openReadOnly(path: copy).read { db in
+        let snapshot = try await SQLiteStore.openReadOnly(path: copy).read { db in
             (outcomes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? -1,
              offsets: try Int.fetchOne(db, sql: "SELECT SUM(next_offset) FROM runtime_partition_offsets") ?? -2,
              applied: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_message_outcomes WHERE outcome = 'applied'") ?? -3,

@@ -76,7 +76,7 @@ struct IdentityKeyTests {
         try await publish(messages, topic: "welfare.volunteer-hours", bootstrap: broker.bootstrapServers)
         let worker = try startWorker(broker, store: store, key: Self.key)
         #expect(await waitForStoredOutcomes(store, messages.count))
-        let reader = try WorkerStore.openReadOnly(path: store)
+        let reader = try SQLiteStore.openReadOnly(path: store)
         // Whichever of the two came first (they are on different partitions) took the number.
         let duplicate = try await reader.read {
             try String.fetchAll($0, sql: "SELECT COALESCE(reason_code, outcome) FROM runtime_message_outcomes WHERE event_id IN ('reg-3', 'reg-99') ORDER BY 1")
@@ -104,7 +104,7 @@ struct IdentityKeyTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("volunteer-hours.sqlite").path
         let domain = VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "identity-test-certificate-secret"))
-        let old = try WorkerStore(path: path) { domain.registerMigrations(in: &$0) }
+        let old = try SQLiteStore(path: path, for: domain)
         let numbers = (0..<5).map { testIdentityNumber(sequence: 500 + $0) }
         try await old.queue.write { db in
             for (index, number) in numbers.enumerated() {
@@ -121,7 +121,7 @@ struct IdentityKeyTests {
         let worker = try startWorker(broker, store: path, key: Self.key)
         #expect(await waitForStoredOutcomes(path, 1))
         #expect(worker.standardError.contains("re-keyed in place") && worker.standardError.contains("rows=5"))
-        let reader = try WorkerStore.openReadOnly(path: path)
+        let reader = try SQLiteStore.openReadOnly(path: path)
         #expect(try await reader.read { try String.fetchOne($0, sql: "SELECT reason_code FROM runtime_message_outcomes") } == "DUPLICATE_IDENTITY")
         let key = try #require(IdentityKey(Self.key))
         let stored = try await reader.read { try Data.fetchOne($0, sql: "SELECT identity_hash FROM volunteers WHERE volunteer_id = 'V-OLD-0'") }

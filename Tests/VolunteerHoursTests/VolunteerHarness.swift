@@ -10,7 +10,7 @@ import WorkerRuntime
 /// temporary folder, and hands back each message's outcome and notifications.
 final class VolunteerHarness {
     let harness: DomainHarness<VolunteerHoursDomain>
-    var store: WorkerStore { harness.store }
+    var store: SQLiteStore { harness.store }
     private var identitySequence = 100
 
     static let secret = "test-certificate-secret-0123456789"

@@ -28,8 +28,8 @@ public final class ChildProcess: @unchecked Sendable {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)")
         stdoutPath = base.path + ".out"
         stderrPath = base.path + ".err"
-        _ = WorkerStore.createPrivateFile(atPath: stdoutPath)
-        _ = WorkerStore.createPrivateFile(atPath: stderrPath)
+        _ = SQLiteStore.createPrivateFile(atPath: stdoutPath)
+        _ = SQLiteStore.createPrivateFile(atPath: stderrPath)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -7,7 +7,7 @@ import WorkerRuntime
 /// folder, and hands back each message's outcome and notifications: the domain's rules end to end,
 /// without a broker.
 public final class DomainHarness<Domain: DomainHandler> {
-    public let store: WorkerStore
+    public let store: SQLiteStore
     public let processor: MessageProcessor<Domain>
     public let topic: String
     private let directory: URL
@@ -17,7 +17,7 @@ public final class DomainHarness<Domain: DomainHandler> {
     public init(domain: Domain, topic: String) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(domain.workerName)-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try WorkerStore(path: directory.appendingPathComponent("store.sqlite").path) { domain.registerMigrations(in: &$0) }
+        store = try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path, for: domain)
         processor = MessageProcessor(handler: domain, deadLetterTopic: topic + ".dlq", notificationsTopic: "welfare.notifications")
         self.topic = topic
     }
@@ -49,7 +49,7 @@ public final class DomainHarness<Domain: DomainHandler> {
             defer { offset += 1 }
             return ConsumedMessage(topic: topic, partition: 0, offset: offset, key: Array(message.key.utf8), value: message.value, headers: message.headers)
         }
-        let result = try store.queue.write { db in try processor.process(consumed, db: db) }
+        let result = try store.write { try processor.process(consumed, in: $0, of: store) }
         let rows = try store.queue.read { db in
             try Row.fetchAll(db, sql: "SELECT offset, outcome, reason_code, detail FROM runtime_message_outcomes WHERE offset >= ? ORDER BY offset",
                              arguments: [consumed.first?.offset ?? 0])

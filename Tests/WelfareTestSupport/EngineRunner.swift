@@ -7,14 +7,14 @@ import WorkerRuntime
 /// A domain's worker engine running in the test process against a broker and a store of the test's own.
 public final class EngineRunner<Domain: DomainHandler>: @unchecked Sendable {
     public let engine: WorkerEngine<Domain>
-    public let store: WorkerStore
+    public let store: SQLiteStore
     public let storePath: String
 
     public static var quiet: Logger { Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }) }
 
     public init(domain: Domain, bootstrap: String, inputTopic: String, notificationsTopic: String, directory: URL) throws {
         storePath = directory.appendingPathComponent("\(domain.workerName)-\(UUID().uuidString).sqlite").path
-        store = try WorkerStore(path: storePath) { domain.registerMigrations(in: &$0) }
+        store = try SQLiteStore(path: storePath, for: domain)
         var settings = RuntimeSettings(
             workerName: domain.workerName, inputTopic: inputTopic, deadLetterTopic: inputTopic + ".dlq",
             notificationsTopic: notificationsTopic, kafka: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "test-\(UUID().uuidString)"]))

@@ -4,19 +4,19 @@ import WorkerRuntime
 
 /// A store that a domain's migrations brought only up to `migration`, filled by `rows`, then opened as
 /// the current worker opens it (every later migration runs): for tests that an upgrade keeps the data.
-public func upgradedStore<Domain: DomainHandler>(_ domain: Domain, from migration: String, rows: String) throws -> WorkerStore {
+public func upgradedStore<Domain: DomainHandler>(_ domain: Domain, from migration: String, rows: String) throws -> SQLiteStore {
     let directory = try temporaryDirectory()
     let path = directory.appendingPathComponent("store.sqlite").path
     var migrator = DatabaseMigrator()
-    domain.registerMigrations(in: &migrator)
+    SQLiteStore.register(domain.schema(for: .sqlite), in: &migrator)
     let queue = try DatabaseQueue(path: path)
     try migrator.migrate(queue, upTo: migration)
     try queue.write { try $0.execute(sql: rows) }
     try queue.close()
-    return try WorkerStore(path: path) { domain.registerMigrations(in: &$0) }
+    return try SQLiteStore(path: path, for: domain)
 }
 
 /// Deletes the folder `upgradedStore` made for a store (call it deferred, once the test is done with it).
-public func removeUpgradedStore(_ store: WorkerStore) {
+public func removeUpgradedStore(_ store: SQLiteStore) {
     try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent)
 }

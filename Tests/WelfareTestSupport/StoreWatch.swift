@@ -3,7 +3,7 @@ import WorkerRuntime
 
 /// Counts the outcomes in a store another process writes (read-only, WAL lets both work at once).
 public func storedOutcomeCount(_ path: String) async -> Int {
-    guard let queue = try? WorkerStore.openReadOnly(path: path) else { return 0 }
+    guard let queue = try? SQLiteStore.openReadOnly(path: path) else { return 0 }
     return (try? await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0 }) ?? 0
 }
 

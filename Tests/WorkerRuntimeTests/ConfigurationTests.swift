@@ -54,9 +54,7 @@ struct ConfigurationTests {
         #expect(try load("store:\n  cache_mb: 48\n").integer("store.cache_mb", in: 2...4096) == 48)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try WorkerStore(path: directory.appendingPathComponent("cache.sqlite").path, cacheMegabytes: 48) {
-            TallyDomain().registerMigrations(in: &$0)
-        }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("cache.sqlite").path, cacheMegabytes: 48, for: TallyDomain())
         #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -48 * 1024)
     }
 
@@ -65,10 +63,10 @@ struct ConfigurationTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("private.sqlite").path
-        _ = try WorkerStore(path: path) { TallyDomain().registerMigrations(in: &$0) }
+        _ = try SQLiteStore(path: path, for: TallyDomain())
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o600)
-        #expect(WorkerStore.createPrivateFile(atPath: path) == false)
+        #expect(SQLiteStore.createPrivateFile(atPath: path) == false)
     }
 
     @Test("an unknown key is refused, naming it and the file")

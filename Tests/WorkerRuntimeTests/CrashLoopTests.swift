@@ -42,7 +42,7 @@ struct CrashLoopTests {
         }
         #expect(run.last != nil, "every message got an outcome within 30 starts (\(run.deaths) deaths)")
         #expect(run.deaths >= 3)
-        let reader = try WorkerStore.openReadOnly(path: store)
+        let reader = try SQLiteStore.openReadOnly(path: store)
         let rows = try reader.read { db in
             try Row.fetchAll(db, sql: "SELECT event_id, outcome, reason_code, detail FROM runtime_message_outcomes")
         }
@@ -94,7 +94,7 @@ struct CrashLoopTests {
         #expect(await cleanWorker.waitForExit()?.status == 0)
 
         func dump(_ path: String) async throws -> [String] {
-            try await WorkerStore.openReadOnly(path: path).read { db in
+            try await SQLiteStore.openReadOnly(path: path).read { db in
                 try String.fetchAll(db, sql: "SELECT tally_id || '=' || total FROM tally_totals ORDER BY tally_id")
                     + String.fetchAll(db, sql: "SELECT outcome || ':' || COALESCE(reason_code, '') || ':' || COUNT(*) FROM runtime_message_outcomes GROUP BY outcome, reason_code ORDER BY 1")
                     + [String(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tally_entries") ?? -1)]
@@ -131,7 +131,7 @@ struct OutboxAfterCrashTests {
         let already = delivered.prefix(700).map { ProducerRecord(topic: $0.topic, key: $0.key, value: $0.value, headers: $0.headers) }
         let fresh = ProducerRecord(topic: "welfare.notifications", key: Array("T-new".utf8), value: Array(#"{"id":"not-yet-sent"}"#.utf8))
         let rows = [Array(already.prefix(400)), Array(already.dropFirst(400)) + [fresh]]
-        let writer = try WorkerStore(path: store) { TallyDomain().registerMigrations(in: &$0) }
+        let writer = try SQLiteStore(path: store, for: TallyDomain())
         try await writer.queue.write { db in
             for records in rows {
                 try db.execute(sql: "INSERT INTO runtime_outbox (messages) VALUES (?)", arguments: [Data(PackedMessages(records).bytes)])
@@ -147,7 +147,7 @@ struct OutboxAfterCrashTests {
         let after = try await readAll("welfare.notifications", partitions: 12, bootstrap: broker.bootstrapServers, atLeast: total + 1)
         #expect(after.count == total + 1, "only the message the cluster did not hold went out")
         #expect(try await eventuallyTrue {
-            (try await WorkerStore.openReadOnly(path: store).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") }) == 0
+            (try await SQLiteStore.openReadOnly(path: store).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") }) == 0
         })
         restarted.signal(SIGTERM)
         #expect(await restarted.waitForExit()?.status == 0)

@@ -10,9 +10,9 @@ struct FastStatementTests {
     func boundValuesArriveIntact() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try WorkerStore(path: directory.appendingPathComponent("fast.sqlite").path) { migrator in
-            migrator.registerMigration("values") { try $0.execute(sql: "CREATE TABLE kept (id INTEGER PRIMARY KEY, word TEXT, bytes BLOB, number INTEGER)") }
-        }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("fast.sqlite").path, schema: [
+            SchemaMigration("values", sql: "CREATE TABLE kept (id INTEGER PRIMARY KEY, word TEXT, bytes BLOB, number INTEGER)"),
+        ])
         let long = String(repeating: "锦江区志愿服务", count: 40)
         let rows: [(Int64, String?, [UInt8]?, Int64?)] = [
             (1, "short", [1, 2, 3], 42), (2, long, Array(long.utf8), -7), (3, "", [], 0), (4, nil, nil, nil),

@@ -20,13 +20,11 @@ struct OutboxOrderTests {
         }
         func run(_ name: String, batch: Int) throws -> [(token: UInt64, record: ProducerRecord)] {
             let domain = TallyDomain()
-            let store = try WorkerStore(path: directory.appendingPathComponent(name).path) { domain.registerMigrations(in: &$0) }
+            let store = try SQLiteStore(path: directory.appendingPathComponent(name).path, for: domain)
             let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
             var outbox: [(token: UInt64, record: ProducerRecord)] = []
             for start in stride(from: 0, to: messages.count, by: batch) {
-                let result = try store.queue.write { db in
-                    try processor.process(Array(messages[start..<min(start + batch, messages.count)]), db: db)
-                }
+                let result = try store.write { try processor.process(Array(messages[start..<min(start + batch, messages.count)]), in: $0, of: store) }
                 for row in result.outbox {
                     outbox += row.records.enumerated().map { (OutboxRow.token(seq: row.seq, index: $0), $1) }
                 }

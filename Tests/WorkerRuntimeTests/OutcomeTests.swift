@@ -122,7 +122,7 @@ struct OutcomeTests {
         try await first.stop()
 
         let domain = TallyDomain()
-        let store = try WorkerStore(path: first.storePath) { domain.registerMigrations(in: &$0) }
+        let store = try SQLiteStore(path: first.storePath, for: domain)
         let second = WorkerEngine(settings: first.settings, handler: domain, store: store, metrics: WorkerMetrics(worker: "tally"),
                                   health: HealthState(), logger: InProcessWorker.quiet)
         second.start()

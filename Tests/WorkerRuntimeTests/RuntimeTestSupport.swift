@@ -27,7 +27,7 @@ final class InProcessWorker: @unchecked Sendable {
     let directory: URL
     let storePath: String
     let engine: WorkerEngine<TallyDomain>
-    let store: WorkerStore
+    let store: SQLiteStore
     let producer: Producer
     let settings: RuntimeSettings
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -50,7 +50,7 @@ final class InProcessWorker: @unchecked Sendable {
         configure(&settings)
         self.settings = settings
         let domain = TallyDomain()
-        store = try WorkerStore(path: storePath, busyTimeout: .milliseconds(100)) { domain.registerMigrations(in: &$0) }
+        store = try SQLiteStore(path: storePath, busyTimeout: .milliseconds(100), for: domain)
         engine = WorkerEngine(settings: settings, handler: domain, store: store, metrics: WorkerMetrics(worker: "tally"),
                               health: HealthState(), logger: InProcessWorker.quiet)
         producer = try Producer(configuration: KafkaConfiguration(["bootstrap.servers": broker.bootstrapServers, "linger.ms": "1"]),

@@ -87,13 +87,13 @@ struct StopDuringRetryTests {
         first.signal(SIGKILL)
         _ = await first.waitForExit()
         // And a row whose messages the first run never sent, whatever it managed before its death.
-        let writer = try WorkerStore(path: store) { TallyDomain().registerMigrations(in: &$0) }
+        let writer = try SQLiteStore(path: store, for: TallyDomain())
         let unsent = ProducerRecord(topic: "welfare.notifications", key: Array("T-x".utf8), value: Array(#"{"id":"unsent"}"#.utf8))
         try await writer.queue.write { db in
             try db.execute(sql: "INSERT INTO runtime_outbox (messages) VALUES (?)", arguments: [Data(PackedMessages([unsent]).bytes)])
         }
         try writer.queue.close()
-        let reader = try WorkerStore.openReadOnly(path: store)
+        let reader = try SQLiteStore.openReadOnly(path: store)
         let leftBefore = try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") ?? 0 }
 
         let second = try ChildProcess(TestPaths.executable("welfare-tally-worker"), ["--bootstrap-servers", "127.0.0.1:9", "--store", store],

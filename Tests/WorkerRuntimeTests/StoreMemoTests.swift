@@ -12,12 +12,12 @@ struct StoreMemoTests {
     func memoFollowsTheTransaction() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try WorkerStore(path: directory.appendingPathComponent("memo.sqlite").path) { migrator in
-            migrator.registerMigration("facts") { try $0.execute(sql: "CREATE TABLE facts (key TEXT PRIMARY KEY, value TEXT NOT NULL)") }
-        }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("memo.sqlite").path, schema: [
+            SchemaMigration("facts", sql: "CREATE TABLE facts (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+        ])
         let memo = StoreMemo()
         func lookup(_ key: String, _ db: Database) throws -> String? {
-            try memo.value(for: key, in: db) { try String.fetchOne(db, sql: "SELECT value FROM facts WHERE key = ?", arguments: [key]) }
+            try memo.value(for: key, in: StoreTransaction(sqlite: db)) { try String.fetchOne(db, sql: "SELECT value FROM facts WHERE key = ?", arguments: [key]) }
         }
 
         // Found inside a batch that then fails: the row and the memo's entry go together.
@@ -38,7 +38,7 @@ struct StoreMemoTests {
         }
         #expect(memo.committedCount == 1)
         let remembered = try store.queue.write { db in
-            memo.value(for: "W-2", in: db) {
+            memo.value(for: "W-2", in: StoreTransaction(sqlite: db)) {
                 Issue.record("the store was searched again for a remembered fact")
                 return nil
             }
@@ -50,9 +50,9 @@ struct StoreMemoTests {
     func fullMemoStillAnswers() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try WorkerStore(path: directory.appendingPathComponent("memo.sqlite").path) { _ in }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("memo.sqlite").path, schema: [])
         let memo = StoreMemo(capacity: 0)
-        let answer = try store.queue.write { db in memo.value(for: "k", in: db) { "v" } }
+        let answer = try store.queue.write { db in memo.value(for: "k", in: StoreTransaction(sqlite: db)) { "v" } }
         #expect(answer == "v")
         #expect(memo.committedCount == 0)
     }

@@ -15,7 +15,7 @@ struct StoreMigrationTests {
         let path = directory.appendingPathComponent("v1.sqlite").path
         try writeVersionOneStore(at: path)
 
-        let store = try WorkerStore(path: path) { TallyDomain().registerMigrations(in: &$0) }
+        let store = try SQLiteStore(path: path, for: TallyDomain())
         let (outcomes, ids, deadLetters, tables) = try await store.queue.read { db in
             (try Row.fetchAll(db, sql: "SELECT partition, offset, event_id, outcome, reason_code FROM runtime_message_outcomes ORDER BY partition, offset")
                 .map { "\($0[0] as Int)/\($0[1] as Int):\(($0[2] as String?) ?? "-"):\($0[3] as String):\(($0[4] as String?) ?? "-")" },
@@ -68,12 +68,12 @@ struct StoreMigrationTests {
     func newStorePageSize() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try WorkerStore(path: directory.appendingPathComponent("new.sqlite").path) { TallyDomain().registerMigrations(in: &$0) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("new.sqlite").path, for: TallyDomain())
         let (pageSize, journal, secureDelete) = try await store.queue.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
              try Int.fetchOne(db, sql: "PRAGMA secure_delete"))
         }
-        #expect(pageSize == WorkerStore.pageSize && pageSize == 8192)
+        #expect(pageSize == SQLiteStore.pageSize && pageSize == 8192)
         #expect(journal == "wal")
         #expect(secureDelete == 2)  // FAST
     }

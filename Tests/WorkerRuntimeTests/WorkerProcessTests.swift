@@ -165,7 +165,7 @@ struct WorkerProcessTests {
         // The killed workers may have done everything already: wait until this one is running (its signal
         // handling installed) before asking it to stop.
         #expect(try await eventuallyTrue { final.standardError.contains("reading partitions from the offsets in the store") })
-        let reader = try WorkerStore.openReadOnly(path: store)
+        let reader = try SQLiteStore.openReadOnly(path: store)
         #expect(try await eventuallyTrue { try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") } == 0 })
         final.signal(SIGTERM)
         let exit = await final.waitForExit(timeout: .seconds(30))

@@ -1,10 +1,9 @@
-import GRDB
+import WorkerRuntime
 
 /// The mutual-aid tables. Migrations are append-only.
 enum ClaimSchema {
-    static func register(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("mutual-aid-claims-v1") { db in
-            try db.execute(sql: """
+    static let sqlite = [
+        SchemaMigration("mutual-aid-claims-v1", sql: """
                 CREATE TABLE ma_members (
                     member_id TEXT PRIMARY KEY,
                     name TEXT NOT NULL,
@@ -78,14 +77,12 @@ enum ClaimSchema {
                     event_id TEXT NOT NULL,
                     PRIMARY KEY (claim_id, payment_ref, outcome)
                 ) WITHOUT ROWID;
-                """)
-        }
+            """),
         // Claims and their history become tables in append order (rowid) with small unique indexes on their
         // keys. Keyed by claim id, every submission, document, review and payment rewrote a random page of
         // wide rows, so each event cost a WAL page of its own; appended rows share pages with the claims
         // submitted around them, and the small key indexes have few pages for a batch to dirty.
-        migrator.registerMigration("mutual-aid-claims-v2-append-order") { db in
-            try db.execute(sql: """
+        SchemaMigration("mutual-aid-claims-v2-append-order", sql: """
                 CREATE TABLE ma_claims_v2 (
                     claim_id TEXT NOT NULL UNIQUE,
                     member_id TEXT NOT NULL,
@@ -124,15 +121,12 @@ enum ClaimSchema {
                     SELECT claim_id, seq, status, at, event_id, event_type FROM ma_claim_history ORDER BY claim_id, seq;
                 DROP TABLE ma_claim_history;
                 ALTER TABLE ma_claim_history_v2 RENAME TO ma_claim_history;
-                """)
-        }
+            """),
         // A claim counts its history entries, so that a status change knows the next entry's place from the
         // claim row it reads anyway instead of counting the history (a tenth of the writer thread).
-        migrator.registerMigration("mutual-aid-claims-v3-history-count") { db in
-            try db.execute(sql: """
+        SchemaMigration("mutual-aid-claims-v3-history-count", sql: """
                 ALTER TABLE ma_claims ADD COLUMN history_count INTEGER NOT NULL DEFAULT 0;
                 UPDATE ma_claims SET history_count = (SELECT COUNT(*) FROM ma_claim_history h WHERE h.claim_id = ma_claims.claim_id);
-                """)
-        }
-    }
+            """),
+    ]
 }

@@ -1,10 +1,9 @@
-import GRDB
+import WorkerRuntime
 
 /// The new-employment benefits tables. Migrations are append-only.
 enum BenefitSchema {
-    static func register(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("new-employment-benefits-v1") { db in
-            try db.execute(sql: """
+    static let sqlite = [
+        SchemaMigration("new-employment-benefits-v1", sql: """
                 CREATE TABLE ne_workers (
                     worker_id TEXT PRIMARY KEY,
                     name TEXT NOT NULL,
@@ -59,13 +58,11 @@ enum BenefitSchema {
                     redeemed_at TEXT NOT NULL,
                     event_id TEXT NOT NULL
                 ) WITHOUT ROWID;
-                """)
-        }
+            """),
         // v1's CHECK with a five-value IN list made SQLite build a temporary table for every written
         // application state; the same rule as an OR chain costs nothing. SQLite cannot alter a CHECK, so
         // the table is rebuilt (its indexes go with it and are created again).
-        migrator.registerMigration("new-employment-benefits-v2-state-check") { db in
-            try db.execute(sql: """
+        SchemaMigration("new-employment-benefits-v2-state-check", sql: """
                 CREATE TABLE ne_applications_v2 (
                     seq INTEGER PRIMARY KEY,
                     application_id TEXT NOT NULL UNIQUE,
@@ -86,7 +83,6 @@ enum BenefitSchema {
                 ALTER TABLE ne_applications_v2 RENAME TO ne_applications;
                 CREATE INDEX ne_applications_by_worker ON ne_applications (worker_id, benefit_code, year, state);
                 CREATE INDEX ne_applications_waitlist ON ne_applications (benefit_code, year, seq) WHERE state = 'WAITLISTED';
-                """)
-        }
-    }
+            """),
+    ]
 }

@@ -1,10 +1,9 @@
-import GRDB
+import WorkerRuntime
 
 /// The volunteer-hours tables. Migrations are append-only.
 enum VolunteerSchema {
-    static func register(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("volunteer-hours-v1") { db in
-            try db.execute(sql: """
+    static let sqlite = [
+        SchemaMigration("volunteer-hours-v1", sql: """
                 CREATE TABLE volunteers (
                     volunteer_id TEXT PRIMARY KEY,
                     name TEXT NOT NULL,
@@ -85,13 +84,11 @@ enum VolunteerSchema {
                     issued_at TEXT NOT NULL,
                     event_id TEXT NOT NULL
                 ) WITHOUT ROWID;
-                """)
-        }
+            """),
         // v1's CHECK with a four-value IN list made SQLite build a temporary table for every written
         // record state; the same rule as an OR chain costs nothing. SQLite cannot alter a CHECK, so the
         // table is rebuilt (its indexes go with it and are created again).
-        migrator.registerMigration("volunteer-hours-v2-state-check") { db in
-            try db.execute(sql: """
+        SchemaMigration("volunteer-hours-v2-state-check", sql: """
                 CREATE TABLE volunteer_records_v2 (
                     record_id TEXT PRIMARY KEY,
                     volunteer_id TEXT NOT NULL,
@@ -116,14 +113,12 @@ enum VolunteerSchema {
                 ALTER TABLE volunteer_records_v2 RENAME TO volunteer_records;
                 CREATE INDEX volunteer_open_periods ON volunteer_records (volunteer_id, started_us) WHERE state IN ('PENDING', 'APPROVED');
                 CREATE INDEX volunteer_approved_by_date ON volunteer_records (volunteer_id, service_date) WHERE state = 'APPROVED';
-                """)
-        }
+            """),
         // Records and their history become tables in append order (rowid) with small unique indexes on their
         // keys. Keyed by record id, every insert and approval rewrote a random page of wide rows, so each
         // event cost a WAL page of its own however large the batch; appended rows share pages, and the
         // small key indexes have few pages for a batch to dirty.
-        migrator.registerMigration("volunteer-hours-v3-append-order") { db in
-            try db.execute(sql: """
+        SchemaMigration("volunteer-hours-v3-append-order", sql: """
                 CREATE TABLE volunteer_records_v3 (
                     record_id TEXT NOT NULL UNIQUE,
                     volunteer_id TEXT NOT NULL,
@@ -163,18 +158,15 @@ enum VolunteerSchema {
                     SELECT record_id, seq, state, event_id, event_type, at FROM volunteer_record_history ORDER BY record_id, seq;
                 DROP TABLE volunteer_record_history;
                 ALTER TABLE volunteer_record_history_v3 RENAME TO volunteer_record_history;
-                """)
-        }
+            """),
         // The period index covers every record instead of only PENDING and APPROVED ones: an index whose
         // WHERE names `state` is rewritten (entry deleted and inserted again) on every approval and decline;
         // this one is left alone, and the overlap check reads the state of the few records in its 24-hour
         // window from the table.
-        migrator.registerMigration("volunteer-hours-v4-period-index") { db in
-            try db.execute(sql: """
+        SchemaMigration("volunteer-hours-v4-period-index", sql: """
                 DROP INDEX volunteer_open_periods;
                 CREATE INDEX volunteer_periods ON volunteer_records (volunteer_id, started_us);
-                """)
-        }
+            """),
         // Every B-tree keyed by volunteer takes writes at random places, so a batch dirties nearly all of its
         // pages and each one is a WAL frame: on the benchmark's store (50,000 volunteers, 250,000 records)
         // the volunteers table (744 pages, rewritten for each approval's totals), `volunteer_approved_by_date`
@@ -184,8 +176,7 @@ enum VolunteerSchema {
         // - Certificates find a volunteer's approved records through `volunteer_periods` (a service date
         //   is the Asia/Shanghai date of the start), so the by-date index goes.
         // - Nothing reads the ledger by volunteer (totals are kept in step with it), so its index goes.
-        migrator.registerMigration("volunteer-hours-v5-narrow-totals") { db in
-            try db.execute(sql: """
+        SchemaMigration("volunteer-hours-v5-narrow-totals", sql: """
                 CREATE TABLE volunteer_totals (
                     volunteer_id TEXT PRIMARY KEY,
                     total_minutes INTEGER NOT NULL,
@@ -197,16 +188,14 @@ enum VolunteerSchema {
                 ALTER TABLE volunteers DROP COLUMN star_level;
                 DROP INDEX volunteer_approved_by_date;
                 DROP INDEX volunteer_ledger_by_volunteer;
-                """)
-        }
+            """),
         // A record gets a number of its own (its INTEGER PRIMARY KEY: given in arrival order, never reused,
         // since records are never deleted, and kept by VACUUM, unlike an implicit rowid), and its history
         // refers to it by that number. Keyed by the record id text, the history's unique index took each
         // entry at a random place, a page written per entry. By number, a
         // submission's entry goes at the end and an approval's near the records of the last few batches.
         // `volunteer_record_history_by_id` shows the history with record ids, for people.
-        migrator.registerMigration("volunteer-hours-v6-record-numbers") { db in
-            try db.execute(sql: """
+        SchemaMigration("volunteer-hours-v6-record-numbers", sql: """
                 CREATE TABLE volunteer_records_v6 (
                     record_no INTEGER PRIMARY KEY,
                     record_id TEXT NOT NULL UNIQUE,
@@ -253,7 +242,6 @@ enum VolunteerSchema {
                 CREATE VIEW volunteer_record_history_by_id AS
                     SELECT records.record_id, history.seq, history.state, history.event_id, history.event_type, history.at
                     FROM volunteer_record_history AS history JOIN volunteer_records AS records USING (record_no);
-                """)
-        }
-    }
+            """),
+    ]
 }

@@ -9,7 +9,7 @@ import ServiceLifecycle
 public enum WorkerLauncher {
     /// The whole life of a worker process; returns when it has stopped cleanly.
     public static func run<Domain: WorkerDomain>(_ domain: Domain.Type, options: WorkerOptions, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
-        let sqliteTuned = WorkerStore.tuneSQLiteForThisProcess()
+        let sqliteTuned = SQLiteStore.tuneSQLiteForThisProcess()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)  // a file-size limit is a store fault to retry, not a reason to die
         let keys = RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic, batchMaxMessages: Domain.defaultBatchMaxMessages) + Domain.configurationKeys
@@ -32,10 +32,8 @@ public enum WorkerLauncher {
         let settings = try runtimeSettings(configuration)
         let storePath = try configuration.string("store.path")
         let lock = try StoreLock(storePath: storePath)
-        let store = try WorkerStore(path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms"),
-                                    cacheMegabytes: try configuration.integer("store.cache_mb", in: 2...4096)) { migrator in
-            handler.registerMigrations(in: &migrator)
-        }
+        let store = try SQLiteStore(path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms"),
+                                    cacheMegabytes: try configuration.integer("store.cache_mb", in: 2...4096), for: handler)
         var runtimeSettings = settings
         if !handler.identityHashColumns.isEmpty {
             guard let text = configuration.optionalString("store.identity_key"), !text.isEmpty else {

@@ -10,7 +10,7 @@ public enum RuntimeConfigurationKeys {
             ConfigurationKey("store.busy_timeout_ms", default: "2000", "How long a write waits for a lock held by a reader before it counts as a transient fault"),
             ConfigurationKey("store.identity_key", default: nil,
                              "Secret (at least 32 bytes) identity numbers are hashed with (HMAC-SHA-256) before the store keeps them; required by workers that keep identity hashes; keep it out of the config file, use WELFARE_STORE_IDENTITY_KEY; never logged"),
-            ConfigurationKey("store.cache_mb", default: String(WorkerStore.defaultCacheMegabytes), "SQLite page cache of the writing connection, in MiB"),
+            ConfigurationKey("store.cache_mb", default: String(SQLiteStore.defaultCacheMegabytes), "SQLite page cache of the writing connection, in MiB"),
             ConfigurationKey("store.writer_nice", default: "-10", "Scheduling priority (nice) of the thread that writes the store; below 0 needs CAP_SYS_NICE or LimitNICE, else it runs at 0"),
             ConfigurationKey("consumer.assignment", default: "direct", "direct: read every partition from the store's offsets; group: join the consumer group"),
             ConfigurationKey("batch.max_messages", default: String(batchMaxMessages), "Most messages applied in one SQLite transaction"),

@@ -1,9 +1,9 @@
-import GRDB
-
 /// What a domain gives the runtime: its event types with their `data` decoders (the contract check),
-/// its tables, and one function that applies a decoded event inside the open transaction.
+/// its schema per store engine, its records (the domain's own store protocol, opened on the batch's
+/// transaction), and one function that applies a decoded event to them.
 ///
 /// A domain never commits, never talks to Kafka and never reads the wall clock: "now" is the event's time.
+/// Its rules see only its records protocol, so the same rules run on every store engine.
 public protocol DomainHandler: Sendable {
     /// A decoded event of this domain.
     associatedtype Event: Sendable
@@ -19,13 +19,19 @@ public protocol DomainHandler: Sendable {
     /// transaction, possibly on several threads at once.
     func decode(type: String, data: DataReader) throws(DataError) -> Event
 
-    /// Adds the domain's migrations (append-only) to the store's migrator.
-    func registerMigrations(in migrator: inout DatabaseMigrator)
+    /// The domain's store protocol (what its rules read and write), e.g. `any VolunteerRecords`.
+    associatedtype Records
+
+    /// The domain's schema steps for one engine, in order (append-only).
+    func schema(for engine: StoreEngine) -> [SchemaMigration]
+
+    /// Opens the domain's records on a batch's transaction, once per transaction.
+    func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> Records
 
     /// Applies one event inside the batch's transaction. Throwing rolls the batch back: a storage fault is
     /// retried; any other error makes the runtime look for the message that causes it (`PROCESSING_FAILED`).
     /// Rule violations are returned as `.rejected`, never thrown.
-    func apply(_ event: Event, context: EventContext, db: Database) throws -> DomainDecision
+    func apply(_ event: Event, context: EventContext, records: Records) throws -> DomainDecision
 
     /// The columns holding keyed identity hashes (`IdentityKey`), upgraded in place when a store written
     /// with unkeyed SHA-256 digests first meets a key.
@@ -60,13 +66,8 @@ public struct EventContext: Sendable {
     /// Where the message was read, for ordering by input order.
     public let partition: Int32
     public let offset: Int64
-    /// Unchanging facts of this store that earlier events looked up (see `StoreMemo`).
-    public let memo: StoreMemo
-    /// The key identity numbers are hashed with before the store keeps them.
-    public let identity: IdentityKey
 
-    public init(event: CloudEvent, partition: Int32, offset: Int64, memo: StoreMemo, identity: IdentityKey = .forTests) {
-        self.identity = identity
+    public init(event: CloudEvent, partition: Int32, offset: Int64) {
         eventID = event.id
         type = event.type
         source = event.source
@@ -75,7 +76,6 @@ public struct EventContext: Sendable {
         date = ShanghaiTime.date(of: event.time)
         self.partition = partition
         self.offset = offset
-        self.memo = memo
     }
 }
 

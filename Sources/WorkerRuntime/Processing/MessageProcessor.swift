@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import GRDB
 import Kafka
 
 /// Gives every input message exactly one outcome, in the contract's order of checks, and writes it
@@ -126,17 +125,20 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         }
     }
 
-    /// Prepares a batch, splitting the work over up to `workers` threads when it is large enough to pay.
-    func prepareAll(_ messages: [ConsumedMessage], workers: Int = min(processorCount, 4)) -> [PreparedMessage<Handler.Event>] {
-        orderedMap(messages, workers: messages.count >= 64 ? workers : 1) { self.prepare($0) }
-    }
-
     /// The store-free checks of some messages, done ahead of their transaction (on another thread, while the
     /// previous batch commits). `process` uses them for the leading messages of its batch that they are for.
     public struct PreparedBatch: Sendable {
         /// Where each prepared message was read from: (topic, partition, offset) names a message's bytes.
         let positions: [(topic: String, partition: Int32, offset: Int64)]
         let messages: [PreparedMessage<Handler.Event>]
+
+        /// How many of the messages passed every check that needs no store.
+        public var validEventCount: Int {
+            messages.reduce(0) { count, prepared in
+                if case .event(_, _, nil, _) = prepared { return count + 1 }
+                return count
+            }
+        }
 
         /// How many leading messages of `batch` these checks are for: the batch may have grown since, or,
         /// after a rebalance or a failed attempt, start elsewhere.
@@ -165,41 +167,12 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         return PreparedBatch(positions: positions, messages: prepared)
     }
 
-    /// Runs only the checks that need no store over a batch; returns how many are valid events (for benchmarks).
-    public func prepareCount(_ messages: [ConsumedMessage]) -> Int {
-        prepareAll(messages).reduce(0) { count, prepared in
-            if case .event(_, _, nil, _) = prepared { return count + 1 }
-            return count
-        }
-    }
-
     // MARK: - Inside the transaction
 
-    /// The runtime's statements, prepared once per batch.
-    struct Statements {
-        /// Takes an event id for an event, outcome `applied` until `reject` says otherwise.
-        let claim: FastStatement
-        let lookup: FastStatement
-        let reject: FastStatement
-        let release: FastStatement
-        /// The outcome of a message that took no id (a duplicate, a dead letter).
-        let otherOutcome: FastStatement
-        let outbox: FastStatement
-
-        init(_ db: Database) throws {
-            claim = try FastStatement(db, sql: """
-                INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome)
-                VALUES (?, ?, ?, ?, ?, ?, 'applied') ON CONFLICT (event_id) DO NOTHING
-                """)
-            lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_events WHERE event_id = ?")
-            reject = try FastStatement(db, sql: "UPDATE runtime_events SET outcome = 'rejected', reason_code = ?, detail = ? WHERE event_id = ?")
-            release = try FastStatement(db, sql: "DELETE FROM runtime_events WHERE event_id = ?")
-            otherOutcome = try FastStatement(db, sql: """
-                INSERT INTO runtime_other_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """)
-            outbox = try FastStatement(db, sql: OutboxRow.insertSQL)
-        }
+    /// The runtime's ledger and the domain's records, both opened once per transaction.
+    private struct Ledgers {
+        let outcomes: any OutcomeLedger
+        let records: Handler.Records
     }
 
     /// Gives each message its outcome inside the open transaction; `ahead` holds the store-free checks
@@ -207,13 +180,15 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// `deadLetteringAs`, every message is dead-lettered with that reason and detail without being handled
     /// (the worker itself cannot process it: `PROCESSING_FAILED`, `WORKER_CRASHED`).
     public func process(_ messages: [ConsumedMessage], ahead: PreparedBatch? = nil, deadLetteringAs forced: (reason: DeadLetterReason, detail: String)? = nil,
-                        db: Database) throws -> BatchResult {
+                        in transaction: StoreTransaction, of store: any RuntimeStore) throws -> BatchResult {
         var result = BatchResult()
         let covered = forced == nil ? ahead?.coveredPrefix(of: messages) ?? 0 : messages.count
         // Messages not checked ahead are checked on another thread, chunk by chunk, as the writer goes.
         let rest = covered < messages.count
             ? CheckPipeline(messages[covered...], chunkSize: Self.checkChunk, queue: checkQueue) { [self] in prepare($0) } : nil
-        let statements = try Statements(db)
+        let ledger = try store.ledger(in: transaction)
+        let records = try handler.records(in: transaction, identity: identityKey, memo: memo)
+        let statements = Ledgers(outcomes: ledger, records: records)
         let renderer = renderer
         let pipeline = OutboxRenderPipeline<PendingOutbox>(queue: renderQueue) { item in
             switch item {
@@ -231,14 +206,14 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                 let message = first + index
                 if let forced {
                     let unhandled = PreparedMessage<Handler.Event>.deadLetter(forced.reason, detail: forced.detail, eventID: Self.eventID(of: prepare(message.pointee)))
-                    try withUnsafePointer(to: unhandled) { try process(message, $0, statements, db: db, into: &result) }
+                    try withUnsafePointer(to: unhandled) { try process(message, $0, statements, into: &result) }
                 } else if index < covered, let checked = checkedAhead.baseAddress {
-                    try process(message, checked + index, statements, db: db, into: &result)
+                    try process(message, checked + index, statements, into: &result)
                 } else if let rest {
-                    try process(message, rest.checkedMessage(at: index - covered), statements, db: db, into: &result)
+                    try process(message, rest.checkedMessage(at: index - covered), statements, into: &result)
                 } else {
                     // Not reached: `rest` covers every message after `covered`.
-                    try withUnsafePointer(to: prepare(message.pointee)) { try process(message, $0, statements, db: db, into: &result) }
+                    try withUnsafePointer(to: prepare(message.pointee)) { try process(message, $0, statements, into: &result) }
                 }
                 result.advance(message)
                 if result.pending.count >= Self.renderChunk {
@@ -255,7 +230,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         result.flushOffsetRun()
         // Nothing in the batch reads the outbox, so its rows can be written last, in input order.
         for part in pipeline.finish() {
-            result.outbox.append(try OutboxRow.insert(part.packed, records: part.records, using: statements.outbox, db: db))
+            result.outbox.append(try ledger.appendOutbox(part.packed, records: part.records))
         }
         // Checks done here are let go of on the engine's thread, not on this one.
         result.checkedHere = rest
@@ -275,66 +250,66 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// Messages checked at a time for the writer when they were not checked ahead.
     static var checkChunk: Int { 256 }
 
-    private func process(_ message: UnsafePointer<ConsumedMessage>, _ preparation: UnsafePointer<PreparedMessage<Handler.Event>>, _ statements: Statements,
-                         db: Database, into result: inout BatchResult) throws {
+    private func process(_ message: UnsafePointer<ConsumedMessage>, _ preparation: UnsafePointer<PreparedMessage<Handler.Event>>, _ statements: Ledgers,
+                         into result: inout BatchResult) throws {
         switch preparation.pointee {
         case .deadLetter(let reason, let detail, let eventID):
-            try deadLetter(message, statements, reason: reason, detail: detail, eventID: eventID, eventType: nil, db: db, into: &result)
+            try deadLetter(message, statements, reason: reason, detail: detail, eventID: eventID, eventType: nil, into: &result)
         case .event(let event, let hash, let laterFailure, let decoded):
             if let (reason, detail) = laterFailure {
                 // The id check comes first: a repeat or a conflict outranks the later failure.
-                if let earlier = try statements.lookup.blob(.text(event.id)) {
-                    try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, db: db, into: &result)
+                if let earlier = try statements.outcomes.earlierHash(of: event.id) {
+                    try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, into: &result)
                 } else {
-                    try deadLetter(message, statements, reason: reason, detail: detail, eventID: event.id, eventType: event.type, db: db, into: &result)
+                    try deadLetter(message, statements, reason: reason, detail: detail, eventID: event.id, eventType: event.type, into: &result)
                 }
                 return
             }
             // Claim the id (the claim is also the outcome row); if it was taken, this is a repeat or a conflict.
-            try statements.claim.execute(.text(event.id), .blob(hash), .text(message.pointee.topic), .integer(Int64(message.pointee.partition)),
-                                         .integer(message.pointee.offset), .text(event.type))
-            if statements.claim.changes == 0 {
-                let earlier = try statements.lookup.blob(.text(event.id)) ?? []
-                try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, db: db, into: &result)
+            let claimed = try statements.outcomes.claim(eventID: event.id, valueHash: hash, topic: message.pointee.topic, partition: message.pointee.partition,
+                                                        offset: message.pointee.offset, eventType: event.type)
+            if !claimed {
+                let earlier = try statements.outcomes.earlierHash(of: event.id) ?? []
+                try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, into: &result)
                 return
             }
             guard let decoded else { return }
-            let context = EventContext(event: event, partition: message.pointee.partition, offset: message.pointee.offset, memo: memo, identity: identityKey)
-            switch try handler.apply(decoded, context: context, db: db) {
+            let context = EventContext(event: event, partition: message.pointee.partition, offset: message.pointee.offset)
+            switch try handler.apply(decoded, context: context, records: statements.records) {
             case .applied(let notifications):
                 // The type is one of the handler's: it passed that check.
                 result.count(OutcomeKey(outcome: "applied", eventType: event.type))
                 for notification in notifications { result.pending.append(.notification(notification, context)) }
             case .rejected(let reasonCode, let detail, let notices):
-                try statements.reject.execute(.text(reasonCode), .text(detail), .text(event.id))
+                try statements.outcomes.markRejected(eventID: event.id, reasonCode: reasonCode, detail: detail)
                 result.count(OutcomeKey(outcome: "rejected", eventType: event.type))
                 result.pending.append(.notification(NotificationRenderer.rejection(context: context, reasonCode: reasonCode, detail: detail), context))
                 for notice in notices { result.pending.append(.notification(notice, context)) }
             case .duplicate(let detail):
                 // A repeat the domain recognises does not take the event id.
-                try statements.release.execute(.text(event.id))
-                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: detail, db: db, into: &result)
+                try statements.outcomes.release(eventID: event.id)
+                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: detail, into: &result)
             }
         }
     }
 
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
-    private func repeatedID(_ message: UnsafePointer<ConsumedMessage>, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Statements, db: Database, into result: inout BatchResult) throws {
+    private func repeatedID(_ message: UnsafePointer<ConsumedMessage>, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Ledgers, into result: inout BatchResult) throws {
         if earlierHash == hash {
-            try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: nil, db: db, into: &result)
+            try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: nil, into: &result)
         } else {
             try deadLetter(message, statements, reason: .eventIDConflict, detail: "event id \(event.id) was already used by an event with different content",
-                           eventID: event.id, eventType: event.type, db: db, into: &result)
+                           eventID: event.id, eventType: event.type, into: &result)
         }
     }
 
     /// Records the outcome of a message that took no event id: a duplicate or a dead letter.
     private func recordOutcome(
-        _ message: UnsafePointer<ConsumedMessage>, _ statements: Statements, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
-        db: Database, into result: inout BatchResult
+        _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
+        into result: inout BatchResult
     ) throws {
-        try statements.otherOutcome.execute(.text(message.pointee.topic), .integer(Int64(message.pointee.partition)), .integer(message.pointee.offset), .optionalText(eventID),
-                                            .optionalText(eventType), .text(outcome), .optionalText(reason), .optionalText(detail))
+        try statements.outcomes.recordOutcome(topic: message.pointee.topic, partition: message.pointee.partition, offset: message.pointee.offset, eventID: eventID,
+                                              eventType: eventType, outcome: outcome, reasonCode: reason, detail: detail)
         count(outcome: outcome, eventType: eventType, into: &result)
     }
 
@@ -344,10 +319,10 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     }
 
     private func deadLetter(
-        _ message: UnsafePointer<ConsumedMessage>, _ statements: Statements, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
-        db: Database, into result: inout BatchResult
+        _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
+        into result: inout BatchResult
     ) throws {
-        try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: "dead_lettered", reason: reason.rawValue, detail: detail, db: db, into: &result)
+        try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: "dead_lettered", reason: reason.rawValue, detail: detail, into: &result)
         // The original headers first, in their order, so that a redrive sends exactly what was sent.
         var headers = message.pointee.headers
         headers += [
@@ -364,27 +339,4 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             time: .distantPast, topic: message.pointee.topic, partition: message.pointee.partition, offset: message.pointee.offset,
             reason: reason.rawValue, detail: detail, eventID: eventID))
     }
-}
-
-/// The processors this process may use, read once: Foundation reads the cgroup files on every call.
-private let processorCount = ProcessInfo.processInfo.activeProcessorCount
-
-/// `items.map(transform)`, split into `workers` contiguous ranges that run on threads of their own.
-private func orderedMap<Item: Sendable, Result>(_ items: [Item], workers: Int, _ transform: @Sendable (Item) -> Result) -> [Result] {
-    guard workers > 1 else { return items.map(transform) }
-    var results = [Result?](repeating: nil, count: items.count)
-    results.withUnsafeMutableBufferPointer { buffer in
-        let output = UncheckedSendableBuffer(buffer)
-        let chunk = (items.count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { part in
-            for index in (part * chunk)..<min(items.count, (part + 1) * chunk) { output.buffer[index] = transform(items[index]) }
-        }
-    }
-    return results.compactMap { $0 }
-}
-
-/// A buffer written by disjoint index ranges from several threads at once.
-private struct UncheckedSendableBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }

@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import GRDB
 import Kafka
 
 /// One step of what a start does after the previous process died while handling messages.
@@ -111,10 +110,7 @@ extension WorkerEngine {
     func planAfterDeath() {
         guard let left = marker?.left else { return }
         // Spans the store already has (a death between the commit and the marker's end) are done.
-        let nextOffsets = (try? store.queue.read { db in
-            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT partition, next_offset FROM runtime_partition_offsets WHERE topic = ?",
-                                                              arguments: [settings.inputTopic]).map { ($0["partition"] as Int32, $0["next_offset"] as Int64) })
-        }) ?? [:]
+        let nextOffsets = (try? store.nextOffsets(topic: settings.inputTopic)) ?? [:]
         let spans = left.spans.compactMap { span -> ProcessingMarker.Span? in
             let from = max(span.from, nextOffsets[span.partition] ?? 0)
             return from <= span.to ? ProcessingMarker.Span(partition: span.partition, from: from, to: span.to) : nil

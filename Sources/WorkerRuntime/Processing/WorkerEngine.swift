@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Kafka
 import Logging
 import Synchronization
@@ -14,7 +13,7 @@ import Synchronization
 /// is ever skipped.
 public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     public let settings: RuntimeSettings
-    public let store: WorkerStore
+    public let store: any RuntimeStore
     public let metrics: WorkerMetrics
     public let health: HealthState
     /// What the status page shows, when the worker serves one.
@@ -58,7 +57,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     /// Messages to handle alone before anything else, found from what a dead process left in the marker.
     var crashPlan: [CrashStep] = []
 
-    public init(settings: RuntimeSettings, handler: Handler, store: WorkerStore, metrics: WorkerMetrics, health: HealthState,
+    public init(settings: RuntimeSettings, handler: Handler, store: any RuntimeStore, metrics: WorkerMetrics, health: HealthState,
                 board: StatusBoard? = nil, logger: Logger) {
         self.settings = settings
         self.store = store
@@ -68,7 +67,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         self.logger = logger
         self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic,
                                           identityKey: settings.identityKey)
-        self.marker = try? ProcessingMarker(storePath: store.path)
+        self.marker = store.markerPath.flatMap { try? ProcessingMarker(storePath: $0) }
         self.brokerWatch = BrokerWatch(warningAfter: settings.brokerUnreachableWarning, logger: logger)
         self.storeRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
         self.deliveryRetry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: settings.retryMaxDelay)
@@ -263,16 +262,11 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         let start = ContinuousClock.now
         marker?.begin(batch, crashes: crashes)
         defer { marker?.end() }
-        let result = try store.queue.write { db -> MessageProcessor<Handler>.BatchResult in
-            try OutboxRow.delete(confirmed, db: db)
-            let result = try processor.process(batch, ahead: ahead, deadLetteringAs: forced, db: db)
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
-                ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset
-                """)
-            for (partition, next) in result.nextOffsets {
-                try upsert.execute(arguments: [partition.topic, partition.partition, next])
-            }
+        let store = store
+        let result = try store.write { transaction -> MessageProcessor<Handler>.BatchResult in
+            try store.deleteDelivered(confirmed, in: transaction)
+            let result = try processor.process(batch, ahead: ahead, deadLetteringAs: forced, in: transaction, of: store)
+            try store.saveNextOffsets(result.nextOffsets, in: transaction)
             return result
         }
         metrics.recordBatch(messages: batch.count, duration: ContinuousClock.now - start, outcomes: result.outcomes, deadLetters: result.deadLetters)
@@ -319,9 +313,9 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         deliveryRetryAt = ContinuousClock.now + delay
         logger.warning("delivery failed; sending again", metadata: ["count": "\(tokens.count)", "error": "\(error.map { "\($0)" } ?? "")"])
         do {
-            var corrupt: [Int64] = []
-            let rows = try store.queue.read { db in try OutboxRow.pending(db: db, only: Set(tokens.map { OutboxRow.position(of: $0).seq }), corrupt: &corrupt) }
-            setAside(corrupt)
+            let page = try store.pendingOutbox(only: Set(tokens.map { OutboxRow.position(of: $0).seq }))
+            setAside(page.corrupt)
+            let rows = page.rows
             let messages = Dictionary(uniqueKeysWithValues: rows.map { ($0.seq, $0.records) })
             for token in tokens {
                 let (seq, index) = OutboxRow.position(of: token)
@@ -343,12 +337,11 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
                 var rows: [OutboxRow] = []
                 var after: Int64 = 0
                 while true {
-                    var corrupt: [Int64] = []
-                    let page = try store.queue.read { db in try OutboxRow.pending(db: db, after: after, limit: 64, corrupt: &corrupt) }
-                    setAside(corrupt)
-                    let last = max(page.last?.seq ?? -1, corrupt.max() ?? -1)
+                    let page = try store.pendingOutbox(after: after, limit: 64)
+                    setAside(page.corrupt)
+                    let last = max(page.rows.last?.seq ?? -1, page.corrupt.max() ?? -1)
                     guard last >= 0 else { break }
-                    rows += page
+                    rows += page.rows
                     after = last
                 }
                 guard !rows.isEmpty else { return }
@@ -413,7 +406,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     private func setAside(_ seqs: [Int64]) {
         guard !seqs.isEmpty else { return }
         do {
-            try store.queue.write { db in try OutboxRow.setAside(seqs, db: db) }
+            try store.setAside(seqs)
             metrics.recordOutboxSetAside(seqs.count)
             logger.error("outbox rows that cannot be read were set aside in runtime_outbox_set_aside; nothing else is held up", metadata: [
                 "rows": "\(seqs)",
@@ -466,10 +459,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
 
     /// Where each partition starts: the offset kept in the store, else the beginning.
     func startOffsets(for partitions: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
-        let stored = try store.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT partition, next_offset FROM runtime_partition_offsets WHERE topic = ?", arguments: [settings.inputTopic])
-                .reduce(into: [Int32: Int64]()) { $0[$1["partition"]] = $1["next_offset"] }
-        }
+        let stored = try store.nextOffsets(topic: settings.inputTopic)
         return Dictionary(uniqueKeysWithValues: partitions.map { partition in
             (partition, stored[partition.partition].map(StartOffset.offset) ?? .beginning)
         })
@@ -588,10 +578,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
     func updateLag(_ consumer: Consumer) {
         guard ContinuousClock.now - lastLagUpdate >= .seconds(1) else { return }
         lastLagUpdate = .now
-        guard let stored = try? store.queue.read({ db in
-            try Row.fetchAll(db, sql: "SELECT partition, next_offset FROM runtime_partition_offsets WHERE topic = ?", arguments: [settings.inputTopic])
-                .reduce(into: [Int32: Int64]()) { $0[$1["partition"]] = $1["next_offset"] }
-        }) else { return }
+        guard let stored = try? store.nextOffsets(topic: settings.inputTopic) else { return }
         for partition in assigned {
             guard let marks = consumer.cachedWatermarks(partition) else { continue }
             metrics.setLag(partition: partition.partition, lag: marks.high - (stored[partition.partition] ?? marks.low))
@@ -617,7 +604,7 @@ public final class WorkerEngine<Handler: DomainHandler>: @unchecked Sendable {
         let deadline = min(ContinuousClock.now + settings.shutdownDeliveryTimeout, began + .seconds(9))
         while deliveries.inFlight > 0 && ContinuousClock.now < deadline { usleep(5_000) }
         let confirmed = deliveries.takeConfirmed()
-        if !confirmed.isEmpty { _ = try? store.queue.write { db in try OutboxRow.delete(confirmed, db: db) } }
+        _ = try? store.deleteDelivered(confirmed)
         let undelivered = deliveries.inFlight
         if undelivered > 0 {
             logger.warning("stopping with notifications not yet confirmed; they stay in the outbox and go out on the next start",

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Kafka
 
 /// One row of the outbox: its sequence number and the messages packed in it (a batch's notifications
@@ -29,65 +28,5 @@ public struct OutboxRow: Sendable {
     /// The row and the place in it that a token names.
     public static func position(of token: UInt64) -> (seq: Int64, index: Int) {
         (Int64(bitPattern: token >> indexBits), Int(token & UInt64(maxMessages - 1)))
-    }
-
-    static let insertSQL = "INSERT INTO runtime_outbox (messages) VALUES (?)"
-
-    /// Writes packed messages as a new row inside the open transaction and returns it.
-    static func insert(_ packed: PackedMessages, records: [ProducerRecord], using statement: FastStatement, db: Database) throws -> OutboxRow {
-        try statement.execute(.blob(packed.bytes))
-        return OutboxRow(seq: db.lastInsertedRowID, records: records)
-    }
-
-    /// Rows still waiting after a sequence number, oldest first. Rows that cannot be read as packed
-    /// messages are left out and their numbers added to `corrupt`, to be set aside.
-    static func pending(db: Database, after seq: Int64, limit: Int, corrupt: inout [Int64]) throws -> [OutboxRow] {
-        try decode(Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]),
-                   corrupt: &corrupt)
-    }
-
-    /// These rows, if still waiting, oldest first (corrupt ones as above).
-    static func pending(db: Database, only seqs: Set<Int64>, corrupt: inout [Int64]) throws -> [OutboxRow] {
-        guard !seqs.isEmpty else { return [] }
-        return try decode(Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox WHERE seq IN (\(seqs.sorted().map(String.init).joined(separator: ","))) ORDER BY seq"),
-                          corrupt: &corrupt)
-    }
-
-    private static func decode(_ rows: [Row], corrupt: inout [Int64]) throws -> [OutboxRow] {
-        rows.compactMap { row in
-            let seq: Int64 = row["seq"]
-            guard let bytes = row["messages"] as Data?, let records = PackedMessages.unpack([UInt8](bytes)) else {
-                corrupt.append(seq)
-                return nil
-            }
-            return OutboxRow(seq: seq, records: records)
-        }
-    }
-
-    /// Moves rows that cannot be read out of the outbox into `runtime_outbox_set_aside`, kept for a person
-    /// to look at, so that they never hold up start-up or the rows after them.
-    static func setAside(_ seqs: [Int64], db: Database) throws {
-        for seq in seqs {
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO runtime_outbox_set_aside (seq, messages, set_aside_at) SELECT seq, messages, ? FROM runtime_outbox WHERE seq = ?
-                """, arguments: [Date().formatted(.iso8601), seq])
-            try db.execute(sql: "DELETE FROM runtime_outbox WHERE seq = ?", arguments: [seq])
-        }
-    }
-
-    /// Deletes delivered rows, a range at a time (deliveries mostly confirm in order).
-    static func delete(_ seqs: [Int64], db: Database) throws {
-        guard !seqs.isEmpty else { return }
-        let statement = try FastStatement(db, sql: "DELETE FROM runtime_outbox WHERE seq BETWEEN ? AND ?")
-        let sorted = seqs.sorted()
-        var start = sorted[0]
-        var end = start
-        for seq in sorted.dropFirst() {
-            if seq == end + 1 { end = seq; continue }
-            try statement.execute(.integer(start), .integer(end))
-            start = seq
-            end = seq
-        }
-        try statement.execute(.integer(start), .integer(end))
     }
 }

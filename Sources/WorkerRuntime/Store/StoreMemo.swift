@@ -1,4 +1,3 @@
-import GRDB
 import Synchronization
 
 /// Facts a domain found in its store that never change once written (a registered worker's occupation),
@@ -22,9 +21,9 @@ public final class StoreMemo: Sendable {
         self.capacity = capacity
     }
 
-    /// The fact under `key`: remembered, or fetched from `db` (inside its open write transaction) and
-    /// remembered once that transaction commits.
-    public func value(for key: String, in db: Database, fetch: () throws -> String?) rethrows -> String? {
+    /// The fact under `key`: remembered, or fetched (inside the open write transaction) and remembered once
+    /// that transaction commits.
+    public func value(for key: String, in transaction: StoreTransaction, fetch: () throws -> String?) rethrows -> String? {
         let known = state.withLock { $0.committed[key] ?? $0.pending[key] }
         if let known { return known }
         guard let fetched = try fetch() else { return nil }
@@ -35,7 +34,7 @@ public final class StoreMemo: Sendable {
             return !state.watchingTransaction
         }
         if watch {
-            db.afterNextTransaction(onCommit: { [self] _ in settle(commit: true) }, onRollback: { [self] _ in settle(commit: false) })
+            transaction.afterCompletion { [self] committed in settle(commit: committed) }
         }
         return fetched
     }

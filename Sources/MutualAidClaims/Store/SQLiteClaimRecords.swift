@@ -2,35 +2,21 @@ import Foundation
 import GRDB
 import WorkerRuntime
 
-/// All of the mutual-aid domain's SQL. The per-event statements bind and read through SQLite's C API
-/// (`FastStatement`): GRDB's argument arrays and row decoding cost a sixth of the writer thread there.
-struct ClaimStore {
+/// The mutual-aid records in SQLite: all of the domain's SQL. The per-event statements bind and read
+/// through SQLite's C API (`FastStatement`), where GRDB's argument arrays and row decoding cost more than
+/// the SQL itself.
+struct SQLiteClaimRecords: ClaimRecords {
     let db: Database
     /// Identity numbers are kept only as keyed hashes made with this key.
     let identity: IdentityKey
+    let memo: StoreMemo
+    let transaction: StoreTransaction
 
-    struct Enrolment {
-        let planYear: Int
-        let coverageFrom: LocalDate
-        let waitingUntil: LocalDate?
-    }
-
-    struct Claim {
-        /// Where the row is: updates rewrite it by rowid, with no second search of the claim-id index.
-        let rowID: Int64
-        let id: String
-        let memberID: String
-        let riskCode: String
-        let incidentDate: LocalDate
-        let planYear: Int
-        let status: ClaimStateMachine.State
-        let documents: [String]
-        let hospitalDays: Int64?
-        let selfPaidFen: Int64?
-        let disabilityGrade: Int64?
-        let approvedFen: Int64?
-        /// History entries so far: the place of the next one.
-        let historyCount: Int64
+    init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) {
+        self.transaction = transaction
+        db = transaction.sqlite
+        self.identity = identity
+        self.memo = memo
     }
 
     // MARK: Members and enrolments
@@ -53,11 +39,10 @@ struct ClaimStore {
                          .text(enrolment.communityID))
     }
 
-    /// The member's enrolment for a plan year, through `memo`: an enrolment never changes once written
-    /// (a second one for the same year is a rejected DUPLICATE_SHARE), so a member's later claims find it
-    /// without searching the store.
-    func enrolment(memberID: String, planYear: Int, memo: StoreMemo) throws -> Enrolment? {
-        let fact = try memo.value(for: "enrolment:\(planYear):" + memberID, in: db) {
+    /// Through the memo: an enrolment never changes once written (a second one for the same year is a
+    /// rejected DUPLICATE_SHARE), so a member's later claims find it without searching the store.
+    func rememberedEnrolment(memberID: String, planYear: Int) throws -> MemberEnrolment? {
+        let fact = try memo.value(for: "enrolment:\(planYear):" + memberID, in: transaction) {
             try enrolment(memberID: memberID, planYear: planYear).map { "\($0.coverageFrom)|\($0.waitingUntil?.description ?? "")" }
         }
         guard let fact else { return nil }
@@ -65,13 +50,13 @@ struct ClaimStore {
         guard parts.count == 2, let coverageFrom = LocalDate(iso: String(parts[0])) else {
             return try enrolment(memberID: memberID, planYear: planYear)  // not reached: the memo holds what was written above
         }
-        return Enrolment(planYear: planYear, coverageFrom: coverageFrom, waitingUntil: LocalDate(iso: String(parts[1])))
+        return MemberEnrolment(planYear: planYear, coverageFrom: coverageFrom, waitingUntil: LocalDate(iso: String(parts[1])))
     }
 
-    func enrolment(memberID: String, planYear: Int) throws -> Enrolment? {
+    func enrolment(memberID: String, planYear: Int) throws -> MemberEnrolment? {
         try FastStatement(db, sql: "SELECT coverage_from, waiting_until FROM ma_enrolments WHERE member_id = ? AND plan_year = ?")
             .row(.text(memberID), .int(planYear)) { row in
-                Enrolment(planYear: planYear, coverageFrom: LocalDate(iso: row.text(0)) ?? LocalDate(year: planYear, month: 1, day: 1)!,
+                MemberEnrolment(planYear: planYear, coverageFrom: LocalDate(iso: row.text(0)) ?? LocalDate(year: planYear, month: 1, day: 1)!,
                           waitingUntil: row.optionalText(1).flatMap(LocalDate.init(iso:)))
             }
     }
@@ -88,27 +73,18 @@ struct ClaimStore {
 
     // MARK: Claims
 
-    func claim(_ id: String) throws -> Claim? {
+    func claim(_ id: String) throws -> ClaimRecord? {
         try FastStatement(db, sql: """
             SELECT member_id, risk_code, incident_date, plan_year, status, documents, hospital_days, self_paid_fen, disability_grade, approved_fen,
                 history_count, rowid
             FROM ma_claims WHERE claim_id = ?
             """).row(.text(id)) { row in
-            Claim(rowID: row.integer(11), id: id, memberID: row.text(0), riskCode: row.text(1),
+            ClaimRecord(rowID: row.integer(11), id: id, memberID: row.text(0), riskCode: row.text(1),
                   incidentDate: LocalDate(iso: row.text(2)) ?? LocalDate(year: 2000, month: 1, day: 1)!, planYear: Int(row.integer(3)),
-                  status: ClaimStateMachine.State(rawValue: row.text(4)) ?? .rejected, documents: Self.documents(row.optionalText(5)),
+                  status: ClaimStateMachine.State(rawValue: row.text(4)) ?? .rejected, documents: ClaimDocuments.decode(row.optionalText(5)),
                   hospitalDays: row.optionalInteger(6), selfPaidFen: row.optionalInteger(7), disabilityGrade: row.optionalInteger(8),
                   approvedFen: row.optionalInteger(9), historyCount: row.integer(10))
         }
-    }
-
-    static func documents(_ json: String?) -> [String] {
-        guard let json, case .array(let values)? = try? JSONParser.parse(Array(json.utf8)) else { return [] }
-        return values.compactMap(\.stringValue)
-    }
-
-    static func json(_ documents: [String]) -> String {
-        String(decoding: JSONWriter.encode(.array(documents.map(JSONValue.string))), as: UTF8.self)
     }
 
     /// Whether the member has a claim for the same risk and incident date that is not REJECTED or WITHDRAWN.
@@ -127,7 +103,7 @@ struct ClaimStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (claim_id) DO NOTHING
             """)
         try insert.execute(.text(submission.claimID), .text(submission.memberID), .text(submission.riskCode), .text(submission.incidentDate.description),
-                         .int(planYear), .text(status.rawValue), .text(Self.json(submission.documents)), .text(Self.json(missing)),
+                         .int(planYear), .text(status.rawValue), .text(ClaimDocuments.encode(submission.documents)), .text(ClaimDocuments.encode(missing)),
                          .optionalInteger(submission.hospitalDays), .optionalInteger(submission.selfPaidFen), .optionalInteger(submission.disabilityGrade),
                          .optionalText(reasonCode), .text(ruleVersion), .text(context.time.text))
         guard insert.changes > 0 else { return false }
@@ -135,14 +111,14 @@ struct ClaimStore {
         return true
     }
 
-    func setDocuments(of claim: Claim, documents: [String], missing: [String]) throws {
+    func setDocuments(of claim: ClaimRecord, documents: [String], missing: [String]) throws {
         try FastStatement(db, sql: "UPDATE ma_claims SET documents = ?, missing_documents = ? WHERE rowid = ?")
-            .execute(.text(Self.json(documents)), .text(Self.json(missing)), .integer(claim.rowID))
+            .execute(.text(ClaimDocuments.encode(documents)), .text(ClaimDocuments.encode(missing)), .integer(claim.rowID))
     }
 
     /// Moves `claim` (as read in this event) to `status` and appends the change to its history.
-    func setStatus(_ claim: Claim, status: ClaimStateMachine.State, context: EventContext, reasonCode: String? = nil,
-                   approvedFen: Int64? = nil, cappedBy: String? = nil, paidFen: Int64? = nil, ruleVersion: String? = nil) throws {
+    func setStatus(_ claim: ClaimRecord, status: ClaimStateMachine.State, context: EventContext, reasonCode: String?,
+                   approvedFen: Int64?, cappedBy: String?, paidFen: Int64?, ruleVersion: String?) throws {
         try FastStatement(db, sql: """
             UPDATE ma_claims SET status = ?1, missing_documents = CASE WHEN ?1 = 'DOCUMENTS_REQUESTED' THEN missing_documents ELSE '[]' END,
                 reason_code = coalesce(?2, reason_code), approved_fen = coalesce(?3, approved_fen),
@@ -170,7 +146,7 @@ struct ClaimStore {
             """).row(.int(planYear), .text(memberID), .text(riskCode)) { ($0.integer(0), $0.integer(1)) } ?? (0, 0)
     }
 
-    func recordUsage(claim: Claim, amountFen: Int64) throws {
+    func recordUsage(claim: ClaimRecord, amountFen: Int64) throws {
         try FastStatement(db, sql: "INSERT INTO ma_cap_usage (member_id, risk_code, plan_year, claim_id, amount_fen) VALUES (?, ?, ?, ?, ?)")
             .execute(.text(claim.memberID), .text(claim.riskCode), .int(claim.planYear), .text(claim.id), .integer(amountFen))
     }

@@ -35,7 +35,7 @@ public final class Checkpointer: Sendable {
         configuration.label = "welfare.checkpointer"
         let connection = try DatabaseQueue(path: path, configuration: configuration)
         // The sizes above in WAL frames, which are pages of the store's own size.
-        let pageSize = try connection.read(WorkerStore.pageBytes)
+        let pageSize = try connection.read(SQLiteStore.pageBytes)
         let (restartFrames, restartTail) = (Checkpointer.restartBytes / pageSize, Checkpointer.restartTailBytes / pageSize)
         startThread(named: "checkpointer") { [control] in
             while !control.stopped.load(ordering: .relaxed) {

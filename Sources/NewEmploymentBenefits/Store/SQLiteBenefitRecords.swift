@@ -2,34 +2,40 @@ import Foundation
 import GRDB
 import WorkerRuntime
 
-/// All of the benefits domain's SQL. The per-event statements bind and read through SQLite's C API
-/// (`FastStatement`): GRDB's argument arrays and row decoding cost a sixth of the writer thread there.
-struct BenefitStore {
+/// The benefits records in SQLite: all of the domain's SQL. The per-event statements bind and read through
+/// SQLite's C API (`FastStatement`), where GRDB's argument arrays and row decoding cost more than the SQL.
+struct SQLiteBenefitRecords: BenefitRecords {
     let db: Database
     /// Identity numbers are kept only as keyed hashes made with this key.
     let identity: IdentityKey
+    let memo: StoreMemo
+    let transaction: StoreTransaction
 
-    struct Application {
-        let seq: Int64
-        let id: String
-        let workerID: String
-        let benefitCode: String
-        let year: Int
-        let state: String
-        let validUntil: String?
+    init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) {
+        self.transaction = transaction
+        db = transaction.sqlite
+        self.identity = identity
+        self.memo = memo
     }
 
     private static let applicationColumns = "seq, application_id, worker_id, benefit_code, year, state, valid_until"
 
-    private static func application(_ row: Row) -> Application {
+    private static func application(_ row: Row) throws -> BenefitApplication {
         // Columns by position (the order of applicationColumns): GRDB's lookup by name folds case on every access.
-        Application(seq: row[0], id: row[1], workerID: row[2], benefitCode: row[3], year: row[4], state: row[5], validUntil: row[6])
+        let state: String = row[5]
+        guard let known = ApplicationStateMachine.State(rawValue: state) else { throw StoreError("an application has an unknown state \(state)") }
+        return BenefitApplication(seq: row[0], id: row[1], workerID: row[2], benefitCode: row[3], year: row[4], state: known, validUntil: row[6])
     }
 
     // MARK: Workers and activity
 
     func occupation(of workerID: String) throws -> String? {
         try FastStatement(db, sql: "SELECT occupation FROM ne_workers WHERE worker_id = ?").row(.text(workerID)) { $0.text(0) }
+    }
+
+    /// A worker stays registered with the same occupation: the memo spares a search per report.
+    func rememberedOccupation(of workerID: String) throws -> String? {
+        try memo.value(for: workerID, in: transaction, fetch: { try occupation(of: workerID) })
     }
 
     func identityTaken(_ number: String) throws -> Bool {
@@ -61,11 +67,11 @@ struct BenefitStore {
 
     // MARK: Applications
 
-    func application(id: String) throws -> Application? {
+    func application(id: String) throws -> BenefitApplication? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.applicationColumns) FROM ne_applications WHERE application_id = ?"), arguments: [id]).map(Self.application)
     }
 
-    func application(voucherCode: String) throws -> Application? {
+    func application(voucherCode: String) throws -> BenefitApplication? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.applicationColumns) FROM ne_applications WHERE voucher_hash = ?"),
                          arguments: [Data(ReadableCode.hash(voucherCode))]).map(Self.application)
     }
@@ -88,13 +94,13 @@ struct BenefitStore {
             """).execute(arguments: [benefitCode, year, delta])
     }
 
-    func insertApplication(id: String, workerID: String, benefitCode: String, year: Int, state: String, reasonCode: String?,
+    func insertApplication(id: String, workerID: String, benefitCode: String, year: Int, state: ApplicationStateMachine.State, reasonCode: String?,
                            activeDays: Int, voucherCode: String?, validUntil: LocalDate?, catalogueVersion: String, context: EventContext) throws {
         try db.cachedStatement(sql: """
             INSERT INTO ne_applications (application_id, worker_id, benefit_code, year, state, reason_code, active_days, voucher_hash,
                 valid_until, catalogue_version, applied_at, event_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, workerID, benefitCode, year, state, reasonCode, activeDays, voucherCode.map { Data(ReadableCode.hash($0)) },
+            """).execute(arguments: [id, workerID, benefitCode, year, state.rawValue, reasonCode, activeDays, voucherCode.map { Data(ReadableCode.hash($0)) },
                              validUntil?.description, catalogueVersion, context.time.text, context.eventID])
     }
 
@@ -105,14 +111,14 @@ struct BenefitStore {
             """), arguments: [benefitCode, year, seq]) ?? 0
     }
 
-    func earliestWaitlisted(benefitCode: String, year: Int) throws -> Application? {
+    func earliestWaitlisted(benefitCode: String, year: Int) throws -> BenefitApplication? {
         try Row.fetchOne(db.cachedStatement(sql: """
             SELECT \(Self.applicationColumns) FROM ne_applications WHERE benefit_code = ? AND year = ? AND state = 'WAITLISTED' ORDER BY seq LIMIT 1
             """), arguments: [benefitCode, year]).map(Self.application)
     }
 
-    func setState(applicationID: String, state: String) throws {
-        try db.cachedStatement(sql: "UPDATE ne_applications SET state = ? WHERE application_id = ?").execute(arguments: [state, applicationID])
+    func setState(applicationID: String, state: ApplicationStateMachine.State) throws {
+        try db.cachedStatement(sql: "UPDATE ne_applications SET state = ? WHERE application_id = ?").execute(arguments: [state.rawValue, applicationID])
     }
 
     func grant(applicationID: String, voucherCode: String, validUntil: LocalDate) throws {

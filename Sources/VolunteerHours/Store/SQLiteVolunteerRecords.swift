@@ -2,41 +2,28 @@ import Foundation
 import GRDB
 import WorkerRuntime
 
-/// All of the volunteer-hours domain's SQL: loads the state the rules need and writes their decisions.
-/// The per-event statements bind and read through SQLite's C API (`FastStatement`): GRDB's argument
-/// arrays and row decoding cost a sixth of the writer thread there.
-struct VolunteerStore {
+/// The volunteer-hours records in SQLite: all of the domain's SQL. The per-event statements bind and read
+/// through SQLite's C API (`FastStatement`), where GRDB's argument arrays and row decoding cost more than
+/// the SQL itself.
+struct SQLiteVolunteerRecords: VolunteerRecords {
     let db: Database
     /// Identity numbers are kept only as keyed hashes made with this key.
     let identity: IdentityKey
+    let memo: StoreMemo
+    let transaction: StoreTransaction
 
-    struct Volunteer {
-        let id: String
-        let totalMinutes: Int64
-        let starLevel: Int
-    }
-
-    struct Record {
-        /// The record's number (`record_no`): a state change rewrites the row by it, with no second search
-        /// of the id index, and its history refers to it.
-        let number: Int64
-        let id: String
-        let volunteerID: String
-        let organizationID: String
-        let state: String
-        let startedMicroseconds: Int64
-        let endedMicroseconds: Int64
-        let claimedMinutes: Int64
-        let approvedMinutes: Int64?
-
-        var periodMinutes: Int64 { claimedMinutes }
+    init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) {
+        self.transaction = transaction
+        db = transaction.sqlite
+        self.identity = identity
+        self.memo = memo
     }
 
     // MARK: Volunteers
 
-    func volunteer(_ id: String) throws -> Volunteer? {
+    func volunteer(_ id: String) throws -> VolunteerTotals? {
         try FastStatement(db, sql: "SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?").row(.text(id)) {
-            Volunteer(id: id, totalMinutes: $0.integer(0), starLevel: Int($0.integer(1)))
+            VolunteerTotals(id: id, totalMinutes: $0.integer(0), starLevel: Int($0.integer(1)))
         }
     }
 
@@ -53,6 +40,11 @@ struct VolunteerStore {
         try FastStatement(db, sql: "INSERT INTO volunteer_totals (volunteer_id, total_minutes, star_level) VALUES (?, 0, 0)").execute(.text(registration.volunteerID))
     }
 
+    /// Registration never goes away: once found, the memo answers for the volunteer.
+    func isRegistered(_ volunteerID: String) throws -> Bool {
+        try memo.value(for: "registered:" + volunteerID, in: transaction, fetch: { try volunteer(volunteerID).map { _ in "" } }) != nil
+    }
+
     func setTotals(volunteerID: String, totalMinutes: Int64, starLevel: Int) throws {
         try FastStatement(db, sql: "UPDATE volunteer_totals SET total_minutes = ?, star_level = ? WHERE volunteer_id = ?")
             .execute(.integer(totalMinutes), .int(starLevel), .text(volunteerID))
@@ -60,13 +52,18 @@ struct VolunteerStore {
 
     // MARK: Records
 
-    func record(_ id: String) throws -> Record? {
+    func record(_ id: String) throws -> ServiceRecord? {
         try FastStatement(db, sql: """
             SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes, record_no
             FROM volunteer_records WHERE record_id = ?
             """).row(.text(id)) {
-            Record(number: $0.integer(7), id: id, volunteerID: $0.text(0), organizationID: $0.text(1), state: $0.text(2), startedMicroseconds: $0.integer(3),
-                   endedMicroseconds: $0.integer(4), claimedMinutes: $0.integer(5), approvedMinutes: $0.optionalInteger(6))
+            (number: $0.integer(7), volunteerID: $0.text(0), organizationID: $0.text(1), state: $0.text(2), startedMicroseconds: $0.integer(3),
+             endedMicroseconds: $0.integer(4), claimedMinutes: $0.integer(5), approvedMinutes: $0.optionalInteger(6))
+        }.map { row in
+            guard let state = RecordStateMachine.State(rawValue: row.state) else { throw StoreError("record \(id) has an unknown state \(row.state)") }
+            return ServiceRecord(number: row.number, id: id, volunteerID: row.volunteerID, organizationID: row.organizationID, state: state,
+                                 startedMicroseconds: row.startedMicroseconds, endedMicroseconds: row.endedMicroseconds, claimedMinutes: row.claimedMinutes,
+                                 approvedMinutes: row.approvedMinutes)
         }
     }
 
@@ -98,31 +95,31 @@ struct VolunteerStore {
 
     /// Moves a record to `state` and appends the move to its history. `historySeq` is the entry's position
     /// when the caller knows it (a PENDING record has exactly its submission behind it), else it is counted.
-    func setState(of record: Record, to state: String, approvedMinutes: Int64?, historySeq: Int64? = nil, context: EventContext) throws {
+    func setState(of record: ServiceRecord, to state: RecordStateMachine.State, approvedMinutes: Int64?, historySeq: Int64?, context: EventContext) throws {
         try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE record_no = ?")
-            .execute(.text(state), .optionalInteger(approvedMinutes), .integer(record.number))
+            .execute(.text(state.rawValue), .optionalInteger(approvedMinutes), .integer(record.number))
         try appendHistory(recordNumber: record.number, state: state, seq: historySeq, context: context)
     }
 
     /// Appends a history entry at `seq`, or after the record's last one when `seq` is nil.
-    func appendHistory(recordNumber: Int64, state: String, seq: Int64?, context: EventContext) throws {
+    func appendHistory(recordNumber: Int64, state: RecordStateMachine.State, seq: Int64?, context: EventContext) throws {
         if let seq {
             try FastStatement(db, sql: """
                 INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(.integer(recordNumber), .integer(seq), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
+                """).execute(.integer(recordNumber), .integer(seq), .text(state.rawValue), .text(context.eventID), .text(context.type), .text(context.time.text))
         } else {
             try FastStatement(db, sql: """
                 INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at)
                 VALUES (?1, (SELECT COUNT(*) FROM volunteer_record_history WHERE record_no = ?1), ?2, ?3, ?4, ?5)
-                """).execute(.integer(recordNumber), .text(state), .text(context.eventID), .text(context.type), .text(context.time.text))
+                """).execute(.integer(recordNumber), .text(state.rawValue), .text(context.eventID), .text(context.type), .text(context.time.text))
         }
     }
 
     // MARK: Ledger
 
-    func appendLedger(volunteerID: String, recordID: String, kind: String, minutes: Int64, context: EventContext) throws {
+    func appendLedger(volunteerID: String, recordID: String, kind: LedgerKind, minutes: Int64, context: EventContext) throws {
         try FastStatement(db, sql: "INSERT INTO volunteer_ledger (volunteer_id, record_id, kind, minutes, event_id, at) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(.text(volunteerID), .text(recordID), .text(kind), .integer(minutes), .text(context.eventID), .text(context.time.text))
+            .execute(.text(volunteerID), .text(recordID), .text(kind.rawValue), .integer(minutes), .text(context.eventID), .text(context.time.text))
     }
 
     // MARK: Corrections and certificates
@@ -146,7 +143,7 @@ struct VolunteerStore {
     /// The APPROVED records whose service date lies in [from, to]: total minutes, count, organisations.
     /// They are found through `volunteer_periods` by start time, a day wider on each side than the dates
     /// (a service date is the Asia/Shanghai date of the start), and then kept by their service date.
-    func approvedSummary(volunteerID: String, from: LocalDate, to: LocalDate) throws -> (minutes: Int64, count: Int, organizations: [String]) {
+    func approvedSummary(volunteerID: String, from: LocalDate, to: LocalDate) throws -> ApprovedSummary {
         let microsecondsPerDay: Int64 = 86_400 * 1_000_000
         let earliest = Int64(from.daysSinceEpoch - 1) * microsecondsPerDay, latest = Int64(to.daysSinceEpoch + 2) * microsecondsPerDay
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
@@ -156,7 +153,7 @@ struct VolunteerStore {
             """), arguments: [volunteerID, earliest, latest, from.description, to.description])
         let minutes = rows.reduce(Int64(0)) { $0 + (($1["approved_minutes"] as Int64?) ?? 0) }
         let organizations = Set(rows.map { $0["organization_id"] as String }).sorted()
-        return (minutes, rows.count, organizations)
+        return ApprovedSummary(minutes: minutes, count: rows.count, organizations: organizations)
     }
 
     func insertCertificate(_ request: VolunteerEvent.CertificateRequest, minutes: Int64, count: Int, organizations: [String],

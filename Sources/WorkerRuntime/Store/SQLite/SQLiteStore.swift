@@ -1,32 +1,40 @@
 import Foundation
 import GRDB
 import SQLiteTuning
+import Kafka
 
-/// A worker's SQLite store: one file, WAL mode, created with mode 0600, migrated in code.
+/// A worker's store in one SQLite file: WAL mode, created with mode 0600, migrated in code. The first
+/// `RuntimeStore` engine, and the one a single instance on one machine uses.
 ///
 /// The runtime's own tables (offsets, message outcomes, event ids, outbox) and the domain's tables share
 /// one migrator, so one transaction covers a batch's domain effects, outcomes, outbox rows and offsets.
-public final class WorkerStore: Sendable {
+public final class SQLiteStore: Sendable {
     public let path: String
     /// The single writing connection. Its calls block: use it from the worker's own thread.
-    public let queue: DatabaseQueue
+    package let queue: DatabaseQueue
 
-    /// Opens (creating if needed) and migrates the store. `domainMigrations` adds the domain's tables.
     /// SQLite's page cache for the writing connection unless a worker says otherwise: a 10,000-event
     /// batch's dirty pages fit, so they reach the WAL only at commit.
     public static let defaultCacheMegabytes = 32
     /// The page size of a new store, in bytes.
     public static let pageSize = 8192
 
-    public init(path: String, busyTimeout: Duration = .seconds(2), cacheMegabytes: Int = WorkerStore.defaultCacheMegabytes,
-                domainMigrations: (inout DatabaseMigrator) -> Void) throws {
+    /// Opens (creating if needed) and migrates the store for a domain's handler.
+    public convenience init<Handler: DomainHandler>(path: String, busyTimeout: Duration = .seconds(2), cacheMegabytes: Int = SQLiteStore.defaultCacheMegabytes,
+                                                    for handler: Handler) throws {
+        try self.init(path: path, busyTimeout: busyTimeout, cacheMegabytes: cacheMegabytes, schema: handler.schema(for: .sqlite))
+    }
+
+    /// Opens (creating if needed) and migrates the store: the runtime's tables, then `schema`, the domain's.
+    public init(path: String, busyTimeout: Duration = .seconds(2), cacheMegabytes: Int = SQLiteStore.defaultCacheMegabytes,
+                schema: [SchemaMigration]) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         if !FileManager.default.fileExists(atPath: path) {
-            guard WorkerStore.createPrivateFile(atPath: path) else { throw StoreError("cannot create store \(path)") }
+            guard SQLiteStore.createPrivateFile(atPath: path) else { throw StoreError("cannot create store \(path)") }
         }
         var configuration = Configuration()
         configuration.journalMode = .wal
@@ -35,7 +43,7 @@ public final class WorkerStore: Sendable {
         configuration.prepareDatabase { db in
             // 8 KiB pages for a new store (an existing one keeps its own): a batch's random index inserts dirty
             // fewer pages, so fewer WAL frames per event; larger pages gained nothing more.
-            try db.execute(sql: "PRAGMA page_size = \(WorkerStore.pageSize)")
+            try db.execute(sql: "PRAGMA page_size = \(SQLiteStore.pageSize)")
             // WAL with synchronous=NORMAL: a commit survives a process crash; after a power loss the last
             // commits may roll back, effects and offsets together, so nothing is lost or doubled.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -51,19 +59,26 @@ public final class WorkerStore: Sendable {
             // transactions keep that from finishing: at 256 MB, between two batches. A restarted WAL keeps its
             // file (overwriting allocated blocks is cheaper than growing a cut-back file again); only beyond
             // 512 MB, after a reader held it up, is it cut back.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / WorkerStore.pageBytes(of: db))")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / SQLiteStore.pageBytes(of: db))")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         RuntimeSchema.register(in: &migrator)
-        domainMigrations(&migrator)
+        Self.register(schema, in: &migrator)
         try queue.write { db in
             if try migrator.hasBeenSuperseded(db) {
                 throw StoreError("store \(path) was written by a newer version of this worker; refusing to run an older one on it")
             }
         }
         try migrator.migrate(queue)
+    }
+
+    /// Adds a domain's schema steps to a migrator, each in order.
+    package static func register(_ schema: [SchemaMigration], in migrator: inout DatabaseMigrator) {
+        for step in schema {
+            migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
+        }
     }
 
     /// Sets SQLite up for a worker process: without memory statistics, whose global mutex every SQLite
@@ -89,11 +104,41 @@ public final class WorkerStore: Sendable {
     }
 
     /// Opens an existing store read-only (for lookups while a worker writes).
-    public static func openReadOnly(path: String) throws -> DatabaseQueue {
+    package static func openReadOnly(path: String) throws -> DatabaseQueue {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError("no store at \(path)") }
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
         return try DatabaseQueue(path: path, configuration: configuration)
+    }
+}
+
+extension SQLiteStore: RuntimeStore {
+    public var location: String { path }
+    public var markerPath: String? { path }
+
+    public func write<Result>(_ body: (StoreTransaction) throws -> Result) throws -> Result {
+        try queue.write { db in try body(StoreTransaction(sqlite: db)) }
+    }
+
+    public func ledger(in transaction: StoreTransaction) throws -> any OutcomeLedger {
+        try SQLiteOutcomeLedger(transaction.sqlite)
+    }
+
+    public func saveNextOffsets(_ offsets: [TopicPartition: Int64], in transaction: StoreTransaction) throws {
+        let upsert = try FastStatement(transaction.sqlite, sql: """
+            INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
+            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset
+            """)
+        for (partition, next) in offsets {
+            try upsert.execute(.text(partition.topic), .integer(Int64(partition.partition)), .integer(next))
+        }
+    }
+
+    public func nextOffsets(topic: String) throws -> [Int32: Int64] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT partition, next_offset FROM runtime_partition_offsets WHERE topic = ?", arguments: [topic])
+                .reduce(into: [Int32: Int64]()) { $0[$1["partition"]] = $1["next_offset"] }
+        }
     }
 }

@@ -15,7 +15,7 @@ public enum IdentityKeyCheck {
         case upgraded(rows: Int)
     }
 
-    public static func prepare(_ store: WorkerStore, key: IdentityKey, columns: [IdentityHashColumn]) throws -> Outcome {
+    public static func prepare(_ store: SQLiteStore, key: IdentityKey, columns: [IdentityHashColumn]) throws -> Outcome {
         let outcome = try check(store, key: key, columns: columns)
         if case .upgraded = outcome {
             // The old digests must not survive in freed pages or in the WAL: rewrite the file once.
@@ -25,7 +25,7 @@ public enum IdentityKeyCheck {
         return outcome
     }
 
-    private static func check(_ store: WorkerStore, key: IdentityKey, columns: [IdentityHashColumn]) throws -> Outcome {
+    private static func check(_ store: SQLiteStore, key: IdentityKey, columns: [IdentityHashColumn]) throws -> Outcome {
         try store.queue.write { db in
             if let stored = try Data.fetchOne(db, sql: "SELECT fingerprint FROM runtime_identity_key WHERE id = 1") {
                 guard [UInt8](stored) == key.fingerprint else {

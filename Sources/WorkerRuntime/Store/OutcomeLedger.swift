@@ -1,0 +1,20 @@
+import Kafka
+
+/// The runtime's per-message bookkeeping inside a batch's transaction: event ids and their outcomes, the
+/// outcomes of messages that took no id, and the outbox. One ledger serves one transaction.
+public protocol OutcomeLedger {
+    /// Takes `eventID` for an event with outcome `applied` (until `markRejected`); false when an earlier
+    /// event holds it.
+    func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String) throws -> Bool
+    /// The content digest of the event holding `eventID`, if any.
+    func earlierHash(of eventID: String) throws -> [UInt8]?
+    /// Turns a claimed event's outcome into `rejected`.
+    func markRejected(eventID: String, reasonCode: String, detail: String) throws
+    /// Gives back a claimed id (the domain found a repeat under another id).
+    func release(eventID: String) throws
+    /// Records the outcome of a message that took no event id (a duplicate, a dead letter).
+    func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: String,
+                       reasonCode: String?, detail: String?) throws
+    /// Writes packed outbox messages as a new row and returns it.
+    func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord]) throws -> OutboxRow
+}

@@ -1,0 +1,51 @@
+import Kafka
+
+/// The runtime's own storage in a worker's store, whatever engine keeps it: one write transaction per batch
+/// (the domain's effects, the ledger of outcomes, the outbox and the next offsets together), the offsets to
+/// start from, and the outbox rows still to deliver.
+///
+/// Offsets and outbox rows are kept per partition of the input topic, so that an engine shared by several
+/// instances can tie them to the partition's current owner.
+public protocol RuntimeStore: AnyObject, Sendable {
+    /// Where the store is, as an operator would name it (never with a password).
+    var location: String { get }
+    /// A local file beside the store for the processing marker (`ProcessingMarker`), if the engine has one.
+    var markerPath: String? { get }
+
+    /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws. Blocks.
+    func write<Result>(_ body: (StoreTransaction) throws -> Result) throws -> Result
+    /// The ledger of outcomes inside `transaction`.
+    func ledger(in transaction: StoreTransaction) throws -> any OutcomeLedger
+    /// Records where each partition resumes, inside `transaction`.
+    func saveNextOffsets(_ offsets: [TopicPartition: Int64], in transaction: StoreTransaction) throws
+    /// Deletes delivered outbox rows inside `transaction`.
+    func deleteDelivered(_ seqs: [Int64], in transaction: StoreTransaction) throws
+
+    /// The committed next offset of each partition of `topic` that has one.
+    func nextOffsets(topic: String) throws -> [Int32: Int64]
+    /// Outbox rows still waiting after a sequence number, oldest first.
+    func pendingOutbox(after seq: Int64, limit: Int) throws -> OutboxPage
+    /// These outbox rows, if still waiting, oldest first.
+    func pendingOutbox(only seqs: Set<Int64>) throws -> OutboxPage
+    /// Moves outbox rows that cannot be read out of the way, kept for a person to look at.
+    func setAside(_ seqs: [Int64]) throws
+}
+
+extension RuntimeStore {
+    /// Deletes delivered outbox rows in a transaction of their own.
+    public func deleteDelivered(_ seqs: [Int64]) throws {
+        guard !seqs.isEmpty else { return }
+        try write { try deleteDelivered(seqs, in: $0) }
+    }
+}
+
+/// Outbox rows read back from a store, and the numbers of rows that could not be read as packed messages.
+public struct OutboxPage: Sendable {
+    public var rows: [OutboxRow]
+    public var corrupt: [Int64]
+
+    public init(rows: [OutboxRow], corrupt: [Int64]) {
+        self.rows = rows
+        self.corrupt = corrupt
+    }
+}

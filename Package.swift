@@ -102,6 +102,11 @@ let package = Package(
             name: "welfare-tally-worker",
             dependencies: ["TallyDomain", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The one list of domains the tools, benchmarks and consistency tests take their domains from.
+        .target(
+            name: "WelfareDomains",
+            dependencies: ["WorkerRuntime", "SampleStreams", "VolunteerHours", "MutualAidClaims", "NewEmploymentBenefits", "TallyDomain"]
+        ),
         .executableTarget(
             name: "welfare-broker",
             dependencies: [
@@ -117,29 +122,29 @@ let package = Package(
         ),
         .executableTarget(
             name: "welfare-admin",
-            dependencies: ["Kafka", "TopicCatalogue", "WorkerRuntime", "WelfareOperations", "VolunteerHours", "MutualAidClaims",
+            dependencies: ["Kafka", "TopicCatalogue", "WorkerRuntime", "WelfareOperations", "WelfareDomains", "VolunteerHours", "MutualAidClaims",
                            "NewEmploymentBenefits", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "welfare-publish",
-            dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", "WelfareOperations", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", "WelfareDomains", "WelfareOperations", .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "welfare-demo",
-            dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["Kafka", "WorkerRuntime", "SampleStreams", "WelfareDomains", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Mutated events through every domain's checks and handler against a real store.
         .executableTarget(
             name: "welfare-fuzz",
-            dependencies: ["WorkerRuntime", "Kafka", "SampleStreams", "VolunteerHours", "MutualAidClaims", "NewEmploymentBenefits",
+            dependencies: ["WorkerRuntime", "Kafka", "SampleStreams", "WelfareDomains",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "welfare-bench",
             dependencies: [
-                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "VolunteerHours", "NewEmploymentBenefits", "MutualAidClaims",
+                "Kafka", "WorkerRuntime", "TallyDomain", "SampleStreams", "WelfareDomains", "VolunteerHours", "NewEmploymentBenefits", "MutualAidClaims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -152,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ToolTests",
-            dependencies: ["WelfareTestSupport", "Kafka", "WorkerRuntime", "TopicCatalogue", "VolunteerHours", "MutualAidClaims",
+            dependencies: ["WelfareTestSupport", "Kafka", "WorkerRuntime", "TopicCatalogue", "WelfareDomains", "SampleStreams", "TallyDomain", "VolunteerHours", "MutualAidClaims",
                            "NewEmploymentBenefits", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),

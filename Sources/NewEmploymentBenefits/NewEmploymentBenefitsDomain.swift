@@ -92,7 +92,7 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
             if application.state == .granted, settings.catalogue.benefit(application.benefitCode)?.yearlyQuota != nil {
                 // The seat goes to the earliest on the waiting list, whatever partition its worker's events use.
                 if let next = try store.earliestWaitlisted(benefitCode: application.benefitCode, year: application.year),
-                   let benefit = settings.catalogue.benefit(application.benefitCode) {
+                   ApplicationStateMachine.allows(.promote, from: next.state), let benefit = settings.catalogue.benefit(application.benefitCode) {
                     let code = voucherCode(applicationID: next.id, workerID: next.workerID, benefitCode: next.benefitCode)
                     let validUntil = context.date.adding(days: benefit.voucherValidDays)
                     try store.grant(applicationID: next.id, voucherCode: code, validUntil: validUntil)

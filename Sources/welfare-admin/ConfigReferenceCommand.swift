@@ -1,7 +1,5 @@
 import ArgumentParser
-import MutualAidClaims
-import NewEmploymentBenefits
-import VolunteerHours
+import WelfareDomains
 import WorkerRuntime
 
 /// `welfare-admin config-reference`: prints `configs/REFERENCE.md` from the keys the workers know.
@@ -11,7 +9,7 @@ struct ConfigReferenceCommand: ParsableCommand {
         abstract: "Print the configuration reference (every key, default, environment variable) as Markdown.")
 
     /// The workers the reference covers, in the order it lists them.
-    static let workers: [any WorkerDomain.Type] = [VolunteerHoursDomain.self, MutualAidClaimsDomain.self, NewEmploymentBenefitsDomain.self]
+    static var workers: [any WorkerDomain.Type] { WelfareDomains.all.map(\.worker) }
 
     func run() {
         print(ConfigurationReference.render(Self.workers), terminator: "")

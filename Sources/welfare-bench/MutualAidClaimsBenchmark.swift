@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import MutualAidClaims
 import SampleStreams
+import WelfareDomains
 import WorkerRuntime
 
 /// The mutual-aid claims worker end to end on a realistic mix, and claim-status on a large store.
@@ -19,7 +20,7 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
 
     func run() throws {
         let stream = MutualAidClaimsStream(members: members, seed: 99, faultEvery: 0).messages(count: events)
-        try WorkerBenchmarkRun(executable: "mutual-aid-claims-worker", inputTopic: "welfare.mutual-aid-claims", partitions: partitions)
+        try WorkerBenchmarkRun(domain: WelfareDomains.mutualAidClaims, partitions: partitions)
             .run(messages: stream.map { (Array($0.key.utf8), $0.value) })
         if lookupClaims > 0 { try timeClaimStatus() }
     }

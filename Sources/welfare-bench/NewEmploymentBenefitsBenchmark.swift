@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SampleStreams
+import WelfareDomains
 import WorkerRuntime
 
 /// The new-employment benefits worker end to end: registrations, activity reports, then applications
@@ -59,7 +60,7 @@ struct NewEmploymentBenefitsBenchmark: ParsableCommand {
                 "site_id": .string("SITE-\(index % 40)"),
             ], time: "\(applyDay)T12:00:00+08:00")
         }
-        try WorkerBenchmarkRun(executable: "new-employment-benefits-worker", inputTopic: "welfare.new-employment-benefits", partitions: partitions,
+        try WorkerBenchmarkRun(domain: WelfareDomains.newEmploymentBenefits, partitions: partitions,
                                environment: ["WELFARE_DOMAIN_VOUCHER_SECRET": secret]).run(messages: messages)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WelfareDomains
 
 /// The runtime end to end with the tally test domain: preload, raw consume, then the worker process.
 struct TallyWorkerBenchmark: ParsableCommand {
@@ -18,7 +19,7 @@ struct TallyWorkerBenchmark: ParsableCommand {
             let value = #"{"specversion":"1.0","id":"\#(id)","source":"/bench/tally","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00","subject":"\#(tally)","datacontenttype":"application/json","data":{"tally_id":"\#(tally)","entry_id":"entry-\#(index)","amount":\#(index % 100 + 1),"note":"benchmark padding to make the event about 350 bytes long, like a real one"}}"#
             return (Array(tally.utf8), Array(value.utf8))
         }
-        try WorkerBenchmarkRun(executable: "welfare-tally-worker", inputTopic: "welfare.tally", partitions: partitions, loadStatusPage: loadStatusPage)
+        try WorkerBenchmarkRun(domain: WelfareDomains.tally, partitions: partitions, loadStatusPage: loadStatusPage)
             .run(messages: messages)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SampleStreams
+import WelfareDomains
 import WorkerRuntime
 
 /// The volunteer-hours worker end to end: registrations, then service records submitted and approved.
@@ -50,7 +51,7 @@ struct VolunteerHoursBenchmark: ParsableCommand {
                 "record_id": .string(record), "volunteer_id": .string(volunteer), "approver_id": .string("ORG-\(index % 300)-LEAD"),
             ], time: "\(date)T20:00:00+08:00")
         }
-        try WorkerBenchmarkRun(executable: "volunteer-hours-worker", inputTopic: "welfare.volunteer-hours", partitions: partitions,
+        try WorkerBenchmarkRun(domain: WelfareDomains.volunteerHours, partitions: partitions,
                                environment: ["WELFARE_DOMAIN_CERTIFICATE_SECRET": "benchmark-certificate-secret-0123"], loadStatusPage: loadStatusPage).run(messages: messages)
     }
 }

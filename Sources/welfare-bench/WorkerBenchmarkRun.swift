@@ -1,11 +1,13 @@
 import Foundation
+import WelfareDomains
 
 /// One end-to-end worker measurement: a broker process, a preloaded input topic, the raw consume rate
 /// in the same run, then the worker executable until every message has an outcome and every
 /// notification is confirmed.
 struct WorkerBenchmarkRun {
-    let executable: String
-    let inputTopic: String
+    let domain: DomainEntry
+    var executable: String { domain.executable }
+    var inputTopic: String { domain.inputTopic }
     let partitions: Int
     var environment: [String: String] = [:]
     /// Load the worker's status page once a second while it runs, as an operator's open browser tab would.

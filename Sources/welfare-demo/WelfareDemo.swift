@@ -7,6 +7,7 @@ import GRDB
 import Kafka
 import Logging
 import SampleStreams
+import WelfareDomains
 import WorkerRuntime
 
 /// The main job on a laptop: the embedded broker and the three workers as separate processes, a sample
@@ -22,10 +23,9 @@ struct WelfareDemo: ParsableCommand {
     @Option(help: "The topic catalogue.") var catalogue = "topics/catalogue.yaml"
 
     struct WorkerSpec {
-        let name: String
-        let topic: String
-        let config: String
-        let environment: [String: String]
+        let entry: DomainEntry
+        var name: String { entry.name }
+        var topic: String { entry.inputTopic }
         /// The port of the worker's HTTP listener (status page, metrics), free when the demo starts.
         let port: Int = freeLocalPort()
 
@@ -36,13 +36,7 @@ struct WelfareDemo: ParsableCommand {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let voucherSecret = "dev-only-voucher-secret-change-me"
-        let workers = [
-            WorkerSpec(name: "volunteer-hours", topic: "welfare.volunteer-hours", config: "configs/volunteer-hours.dev.yaml", environment: [:]),
-            WorkerSpec(name: "mutual-aid-claims", topic: "welfare.mutual-aid-claims", config: "configs/mutual-aid-claims.dev.yaml", environment: [:]),
-            WorkerSpec(name: "new-employment-benefits", topic: "welfare.new-employment-benefits", config: "configs/new-employment-benefits.dev.yaml",
-                       environment: ["WELFARE_DOMAIN_VOUCHER_SECRET": voucherSecret]),
-        ]
+        let workers = WelfareDomains.all.map { WorkerSpec(entry: $0) }
         var children: [Process] = []
         defer { stop(children) }
 
@@ -60,21 +54,16 @@ struct WelfareDemo: ParsableCommand {
 
         // 2. The workers, each its own process with its own store.
         for worker in workers {
-            let process = try start(bin.appendingPathComponent("\(worker.name)-worker"),
-                                    ["--config", worker.config, "--bootstrap-servers", bootstrap, "--store", store(worker)],
-                                    environment: worker.environment.merging(["WELFARE_HTTP_PORT": String(worker.port), "WELFARE_HTTP_HOST": "127.0.0.1"]) { $1 },
+            let process = try start(bin.appendingPathComponent(worker.entry.executable),
+                                    (worker.entry.developmentConfig.map { ["--config", $0] } ?? []) + ["--bootstrap-servers", bootstrap, "--store", store(worker)],
+                                    environment: worker.entry.developmentSecrets.merging(["WELFARE_HTTP_PORT": String(worker.port), "WELFARE_HTTP_HOST": "127.0.0.1"]) { $1 },
                                     log: "\(directory)/\(worker.name).log")
             children.append(process)
-            say("started \(worker.name)-worker (pid \(process.processIdentifier)), store \(store(worker)), status page \(worker.statusPage)")
+            say("started \(worker.entry.executable) (pid \(process.processIdentifier)), store \(store(worker)), status page \(worker.statusPage)")
         }
 
         // 3. A sample day for each topic.
-        let streams: [String: [SampleMessage]] = [
-            "volunteer-hours": VolunteerHoursStream(volunteers: max(20, events / 8), seed: 2026, faultEvery: 60).messages(count: events),
-            "mutual-aid-claims": MutualAidClaimsStream(members: max(20, events / 8), seed: 2026, faultEvery: 60).messages(count: events),
-            "new-employment-benefits": NewEmploymentBenefitsStream(workers: max(20, events / 10), seed: 2026, voucherSecret: voucherSecret, faultEvery: 60)
-                .messages(count: events),
-        ]
+        let streams = Dictionary(uniqueKeysWithValues: workers.map { ($0.name, $0.entry.sampleMessages(count: events, seed: 2026, faultEvery: 60)) })
         let producer = try Producer(configuration: KafkaConfiguration(["bootstrap.servers": bootstrap]), logger: Logger(label: "demo", factory: { _ in SwiftLogNoOpLogHandler() }))
         for worker in workers {
             for message in streams[worker.name] ?? [] {

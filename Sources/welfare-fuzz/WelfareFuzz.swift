@@ -2,10 +2,8 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Kafka
-import MutualAidClaims
-import NewEmploymentBenefits
 import SampleStreams
-import VolunteerHours
+import WelfareDomains
 import WorkerRuntime
 
 /// Mutates valid events of every type and runs them through each domain's checks and handler in this
@@ -18,10 +16,16 @@ struct WelfareFuzz: ParsableCommand {
         abstract: "Run mutated events through each domain's checks and handler against a real store; report outcomes.",
         discussion: "Exit status 0 when every message got exactly one outcome; a crash is a finding too.")
 
-    enum Domain: String, ExpressibleByArgument, CaseIterable {
-        case volunteerHours = "volunteer-hours"
-        case mutualAidClaims = "mutual-aid-claims"
-        case newEmploymentBenefits = "new-employment-benefits"
+    /// A domain by its worker name (`WelfareDomains`).
+    struct Domain: ExpressibleByArgument {
+        let entry: DomainEntry
+
+        init?(argument: String) {
+            guard let entry = WelfareDomains.named(argument) else { return nil }
+            self.entry = entry
+        }
+
+        static var allValueStrings: [String] { WelfareDomains.all.map(\.name) }
     }
 
     @Option(help: "One domain, or every domain when absent.") var domain: Domain?
@@ -37,25 +41,17 @@ struct WelfareFuzz: ParsableCommand {
     func run() throws {
         SQLiteStore.tuneSQLiteForThisProcess()
         var failed = false
-        for chosen in domain.map({ [$0] }) ?? Domain.allCases {
-            let secret = "fuzz-voucher-secret-0123456789"
-            let report: FuzzReport = switch chosen {
-            case .volunteerHours:
-                try FuzzRun(domain: VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "fuzz-certificate-secret-0123")),
-                            topic: "welfare.volunteer-hours", seeds: VolunteerHoursStream(volunteers: 300, seed: seed, faultEvery: 0).messages(count: 3_000))
-                    .run(mutations: mutations, seed: seed, batch: batch)
-            case .mutualAidClaims:
-                try FuzzRun(domain: MutualAidClaimsDomain(plan: .contract), topic: "welfare.mutual-aid-claims",
-                            seeds: MutualAidClaimsStream(members: 300, seed: seed, faultEvery: 0).messages(count: 3_000))
-                    .run(mutations: mutations, seed: seed, batch: batch)
-            case .newEmploymentBenefits:
-                try FuzzRun(domain: NewEmploymentBenefitsDomain(settings: BenefitSettings(voucherSecret: secret)), topic: "welfare.new-employment-benefits",
-                            seeds: NewEmploymentBenefitsStream(workers: 300, seed: seed, voucherSecret: secret, faultEvery: 0).messages(count: 3_000))
-                    .run(mutations: mutations, seed: seed, batch: batch)
-            }
-            report.print(domain: chosen.rawValue)
+        for entry in domain.map({ [$0.entry] }) ?? WelfareDomains.all {
+            let report = try fuzz(entry.makeHandler(), entry: entry)
+            report.print(domain: entry.name)
             failed = failed || !report.oneOutcomeEach
         }
         if failed { throw ExitCode(1) }
+    }
+
+    /// One domain's run: seeds from its sample stream (about 3,000 events over a few hundred entities).
+    private func fuzz<Handler: DomainHandler>(_ handler: Handler, entry: DomainEntry) throws -> FuzzReport {
+        try FuzzRun(domain: handler, topic: entry.inputTopic, seeds: entry.sampleMessages(count: 3_000, seed: seed, faultEvery: 0))
+            .run(mutations: mutations, seed: seed, batch: batch)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import SampleStreams
+import WelfareDomains
 import WelfareOperations
 import WorkerRuntime
 
@@ -15,15 +16,21 @@ struct WelfarePublish: ParsableCommand {
         abstract: "Publish events to a topic from an NDJSON file or a seeded generator.",
         discussion: """
             NDJSON: one object per line, {"key": "...", "value": {...}}; the value is sent as its JSON text (a string \
-            value is sent as-is). Generators: volunteer-hours, mutual-aid-claims, new-employment-benefits (seeded, with \
+            value is sent as-is). Generators: \(WelfareDomains.all.map(\.name).joined(separator: ", ")) (seeded, with \
             a few rejections, repeats and malformed messages unless --clean). --mode binary sends each event in the \
             CloudEvents binary content mode (attributes as ce_* headers, data as the value) instead of structured JSON. Exit status 0 when every message was acknowledged, non-zero otherwise.
             """)
 
-    enum Generator: String, ExpressibleByArgument, CaseIterable {
-        case volunteerHours = "volunteer-hours"
-        case mutualAidClaims = "mutual-aid-claims"
-        case newEmploymentBenefits = "new-employment-benefits"
+    /// A domain's generator, by the domain's worker name (`WelfareDomains`).
+    struct Generator: ExpressibleByArgument {
+        let entry: DomainEntry
+
+        init?(argument: String) {
+            guard let entry = WelfareDomains.named(argument) else { return nil }
+            self.entry = entry
+        }
+
+        static var allValueStrings: [String] { WelfareDomains.all.map(\.name) }
     }
 
     /// The CloudEvents Kafka binding's content modes.
@@ -83,12 +90,8 @@ struct WelfarePublish: ParsableCommand {
 
     private func generate() -> [PublishableMessage] {
         let faults = clean ? 0 : 50
-        let stream: [SampleMessage] = switch generator ?? .volunteerHours {
-        case .volunteerHours: VolunteerHoursStream(volunteers: max(10, count / 10), seed: seed, faultEvery: faults).messages(count: count)
-        case .mutualAidClaims: MutualAidClaimsStream(members: max(10, count / 10), seed: seed, faultEvery: faults).messages(count: count)
-        case .newEmploymentBenefits:
-            NewEmploymentBenefitsStream(workers: max(10, count / 10), seed: seed, voucherSecret: voucherSecret, faultEvery: faults).messages(count: count)
-        }
+        let entry = generator?.entry ?? WelfareDomains.volunteerHours
+        let stream = entry.sample(count, seed, faults, entry.developmentSecrets.merging(["WELFARE_DOMAIN_VOUCHER_SECRET": voucherSecret]) { $1 })
         return stream.prefix(count).map { PublishableMessage(key: $0.key, value: $0.value) }
     }
 }

@@ -1,9 +1,7 @@
 import Foundation
-import MutualAidClaims
-import NewEmploymentBenefits
 import Testing
 import TopicCatalogue
-import VolunteerHours
+import WelfareDomains
 import WelfareTestSupport
 import Yams
 
@@ -41,11 +39,7 @@ struct DocumentConsistencyTests {
 
         let messages = try #require((document["components"] as? [String: Any])?["messages"] as? [String: Any])
         let channels = try #require(document["channels"] as? [String: Any])
-        let inputs: [(topic: String, types: Set<String>)] = [
-            ("welfare.volunteer-hours", VolunteerEvent.types),
-            ("welfare.mutual-aid-claims", ClaimEvent.types),
-            ("welfare.new-employment-benefits", BenefitEvent.types),
-        ]
+        let inputs = WelfareDomains.all.map { (topic: $0.inputTopic, types: $0.eventTypes) }
         for input in inputs {
             let channel = try #require(channels.values.compactMap { $0 as? [String: Any] }.first { $0["address"] as? String == input.topic },
                                        "no channel for \(input.topic)")

@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["NewEmploymentBenefits", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Seeded, realistic event streams per domain (tests, benchmarks, the publish tool).
-        .target(name: "SampleStreams", dependencies: ["WorkerRuntime"]),
+        .target(name: "SampleStreams", dependencies: ["WorkerRuntime", "MutualAidClaims", "NewEmploymentBenefits"]),
         // A tiny domain for testing and benchmarking the runtime on its own.
         .target(name: "TallyDomain", dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(

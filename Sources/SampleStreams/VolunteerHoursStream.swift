@@ -30,6 +30,9 @@ public struct VolunteerHoursStream {
         var approved: [(record: String, volunteer: String, minutes: Int)] = []
         var nextRecord = 0
         var slot: [Int] = Array(repeating: 0, count: volunteers)
+        // Which registrations the rules accept (the generator's model): the too young, and those near the
+        // guardian-consent age, are refused, and their volunteers send nothing more.
+        var registered: [Bool] = Array(repeating: true, count: volunteers)
         // 2026-03-02 00:00 Asia/Shanghai, in seconds since the epoch; business time advances with the stream.
         let base: Int64 = 1_772_380_800
         func clock(_ position: Int) -> Int64 { base + Int64(position) * 600 }
@@ -48,6 +51,7 @@ public struct VolunteerHoursStream {
         for index in 0..<volunteers {
             let volunteer = "V-\(String(index, radix: 36, uppercase: true))"
             let year = 1960 + Int(random.next() % 50) + (index % 37 == 0 ? 50 : 0)  // a few are too young
+            registered[index] = year < 2007
             let month = 1 + Int(random.next() % 12)
             let day = 1 + Int(random.next() % 28)
             let birth = String(format4: year) + String(format2: month) + String(format2: day)
@@ -80,6 +84,7 @@ public struct VolunteerHoursStream {
                 }
                 continue
             }
+            if !registered[volunteerIndex] && (roll < 45 || roll >= 94) { continue }
             if roll < 45 {
                 // A service record: mostly in a free slot of the volunteer's day, sometimes overlapping or in the future.
                 slot[volunteerIndex] += 1
@@ -98,7 +103,8 @@ public struct VolunteerHoursStream {
                     "service_content": .string(activity.1 + "志愿服务"), "started_at": .string(Self.timestamp(start)), "ended_at": .string(Self.timestamp(end)),
                     "submitted_by": .string("ORG-\(volunteerIndex % 13)-STAFF"),
                 ], time: max(clock(position), end + 3600))
-                pending.append((record, volunteer, minutes))
+                // Overlapping and future records are refused (OVERLAP, FUTURE_SERVICE): nobody reviews them.
+                if !overlap && !future { pending.append((record, volunteer, minutes)) }
             } else if roll < 80, !pending.isEmpty {
                 let pick = pending.remove(at: Int(random.next() % UInt64(pending.count)))
                 var data: JSONObject = ["record_id": .string(pick.record), "volunteer_id": .string(pick.volunteer), "approver_id": .string("REVIEWER-1")]

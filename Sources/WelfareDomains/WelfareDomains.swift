@@ -31,7 +31,7 @@ public enum WelfareDomains {
         developmentConfig: "configs/new-employment-benefits.dev.yaml",
         developmentSecrets: ["WELFARE_DOMAIN_VOUCHER_SECRET": "dev-only-voucher-secret-change-me"]
     ) { count, seed, faultEvery, environment in
-        NewEmploymentBenefitsStream(workers: max(20, count / 10), seed: seed,
+        NewEmploymentBenefitsStream(workers: max(20, count / 40), seed: seed,
                                     voucherSecret: environment["WELFARE_DOMAIN_VOUCHER_SECRET"] ?? "dev-only-voucher-secret-change-me",
                                     faultEvery: faultEvery).messages(count: count)
     }

@@ -24,6 +24,7 @@ public struct TopicDescription: Sendable, Equatable {
 }
 
 /// Cluster administration for ops tooling: list topics and create missing ones. Blocking.
+/// Unchecked: its only state is the librdkafka handle, whose admin calls are thread-safe.
 public final class Admin: @unchecked Sendable {
     nonisolated(unsafe) private let handle: OpaquePointer
 

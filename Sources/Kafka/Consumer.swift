@@ -8,6 +8,8 @@ import Synchronization
 /// Every method that talks to librdkafka blocks; call them from one thread of your own (see
 /// `DedicatedThread`), never from Swift's cooperative pool. Offsets are never committed behind the
 /// caller's back: auto-commit and auto offset store are off unless the configuration turns them on.
+/// Unchecked: librdkafka's consumer calls are thread-safe, `closed` is atomic, and the rest (topic names,
+/// the rebalance coordinator) is touched only by the one thread that polls, as documented above.
 public final class Consumer: @unchecked Sendable {
     /// The properties this binding sets unless the configuration says otherwise.
     public static let defaults: [String: String] = [

@@ -6,6 +6,7 @@ import Foundation
 /// Any client, in this process or another, reaches it at `bootstrapServers`. Topics are created with the
 /// mock's own API (the Admin `CreateTopics` call is not implemented by the mock). The fault controls are
 /// for tests: take a broker down and up, make requests fail, slow a broker down.
+/// Unchecked: the mock cluster's calls are thread-safe in librdkafka, and `stopped` is read and written under `lock`.
 public final class EmbeddedBroker: @unchecked Sendable {
     nonisolated(unsafe) private let handle: OpaquePointer
     nonisolated(unsafe) private let cluster: OpaquePointer

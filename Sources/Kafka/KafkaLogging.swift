@@ -3,6 +3,8 @@ import Logging
 
 /// The state a librdkafka client reaches through its opaque pointer from C callbacks; carries the
 /// logger that librdkafka's own log lines go to (instead of raw stderr).
+/// Unchecked: its only state is a `Logger` set once at init (subclasses say why theirs is safe); C callbacks
+/// reach it through a raw pointer the compiler cannot follow.
 class ClientContext: @unchecked Sendable {
     let logger: Logger
 

@@ -18,7 +18,8 @@ public final class Producer: Sendable {
         "message.max.bytes": "2097152",
     ]
 
-    /// The per-message state handed to librdkafka as the message opaque.
+    /// The per-message state handed to librdkafka as the message opaque. Unchecked: set before the message
+    /// is queued and read once by the delivery callback, which librdkafka orders after the queueing.
     final class Ticket: @unchecked Sendable {
         let token: UInt64
         var continuation: CheckedContinuation<DeliveryReport, Never>?
@@ -28,7 +29,8 @@ public final class Producer: Sendable {
         }
     }
 
-    /// Shared with the C callbacks through the client's opaque pointer.
+    /// Shared with the C callbacks through the client's opaque pointer. Unchecked only because its base class
+    /// is: everything it adds is immutable and `Sendable`.
     final class Callbacks: ClientContext, @unchecked Sendable {
         let onDelivery: @Sendable (DeliveryReport) -> Void
         let onError: @Sendable (KafkaError) -> Void

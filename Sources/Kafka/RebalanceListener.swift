@@ -4,14 +4,15 @@
 /// store, not in Kafka). `onRevoke` runs before the partitions are released: it gets the messages of those
 /// partitions already taken from librdkafka but not yet returned by `poll` (the batch in hand), so the
 /// owner can finish and commit them first. `lost` says the partitions may already belong to another
-/// member (session expired), so commits for them may be rejected.
-public struct RebalanceListener: Sendable {
-    public var onAssign: @Sendable (_ partitions: [TopicPartition]) -> [TopicPartition: StartOffset]
-    public var onRevoke: @Sendable (_ partitions: [TopicPartition], _ inFlight: [ConsumedMessage], _ lost: Bool) -> Void
+/// member (session expired), so commits for them may be rejected. Not `Sendable`: it runs only on the
+/// thread that polls, so it may reach state only that thread owns.
+public struct RebalanceListener {
+    public var onAssign: (_ partitions: [TopicPartition]) -> [TopicPartition: StartOffset]
+    public var onRevoke: (_ partitions: [TopicPartition], _ inFlight: [ConsumedMessage], _ lost: Bool) -> Void
 
     public init(
-        onAssign: @escaping @Sendable (_ partitions: [TopicPartition]) -> [TopicPartition: StartOffset],
-        onRevoke: @escaping @Sendable (_ partitions: [TopicPartition], _ inFlight: [ConsumedMessage], _ lost: Bool) -> Void
+        onAssign: @escaping (_ partitions: [TopicPartition]) -> [TopicPartition: StartOffset],
+        onRevoke: @escaping (_ partitions: [TopicPartition], _ inFlight: [ConsumedMessage], _ lost: Bool) -> Void
     ) {
         self.onAssign = onAssign
         self.onRevoke = onRevoke

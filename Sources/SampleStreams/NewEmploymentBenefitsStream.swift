@@ -100,8 +100,9 @@ public struct NewEmploymentBenefitsStream {
                 continue
             }
             let roll = random.next() % 100
+            // Workers new to the platforms mostly work; now and then they apply for what needs no history.
             let experienced = activeCount(index, on: today) >= 10
-            if !experienced || roll < 55 {
+            if experienced ? roll < 55 : roll < 75 {
                 // Mostly active days; one in eight is idle.
                 let active = random.next() % 8 != 0
                 let reported = today - Int(random.next() % 2)
@@ -113,14 +114,16 @@ public struct NewEmploymentBenefitsStream {
                     "online_minutes": .integer(active ? Int64(240 + random.next() % 400) : Int64(random.next() % 200)),
                 ], at: position)
             } else if roll < 80 {
-                // An application for a benefit the worker qualifies for (now and then one the rules deny).
+                // An application for a benefit the worker qualifies for; one in six tries another, most often the
+                // scarce hardship grant (the rules may deny it).
                 let days = activeCount(index, on: today)
                 let qualifies = catalogue.benefits.filter { benefit in
                     Eligibility.decide(occupation: occupation(index), benefit: benefit, activeDays: days,
                                        usedThisYear: used["\(index)|\(benefit.code)", default: 0], seatsTaken: 0) == .granted
                 }
-                let denied = random.next() % 25 == 0 || qualifies.isEmpty
-                let benefit = denied ? catalogue.benefits[Int(random.next() % UInt64(catalogue.benefits.count))]
+                let denied = random.next() % 6 == 0 || qualifies.isEmpty
+                let scarce = catalogue.benefits.first { $0.code == "HARDSHIP_GRANT" }
+                let benefit = denied ? (random.next() % 2 == 0 ? scarce : nil) ?? catalogue.benefits[Int(random.next() % UInt64(catalogue.benefits.count))]
                     : qualifies[Int(random.next() % UInt64(qualifies.count))]
                 let id = "APP-\(seed)-\(position)"
                 emit("newemployment.benefit.applied.v1", worker, [
@@ -137,7 +140,7 @@ public struct NewEmploymentBenefitsStream {
                 case .waitlisted:
                     applications.append(Application(id: id, worker: index, benefit: benefit, state: .waitlisted, validUntil: nil))
                 case .denied:
-                    break
+                    applications.append(Application(id: id, worker: index, benefit: benefit, state: .denied, validUntil: nil))
                 }
             } else if roll < 95 {
                 // A voucher used at a service site before it expires (once in a while one shown a second time:
@@ -154,8 +157,14 @@ public struct NewEmploymentBenefitsStream {
                     "voucher_code": .string(voucher(application)), "site_id": .string("SITE-\(position % 17)"),
                 ], at: position)
             } else {
-                // A cancellation; a cancelled grant of a benefit with a quota passes its seat to the earliest waiting.
-                let open = applications.indices.filter { ApplicationStateMachine.allows(.cancel, from: applications[$0].state) }
+                // A cancellation, mostly of an application that can be cancelled (now and then of one the rules
+                // denied: ILLEGAL_TRANSITION); a cancelled grant of a benefit with a quota passes its seat to the
+                // earliest waiting.
+                let any = random.next() % 4 == 0
+                let candidates = applications.indices.filter { any ? applications[$0].state != .cancelled : ApplicationStateMachine.allows(.cancel, from: applications[$0].state) }
+                // Scarce benefits are given back (and their seats passed on) more often than others.
+                let scarce = candidates.filter { applications[$0].benefit.yearlyQuota.map { $0 < 1_000 } ?? false }
+                let open = !scarce.isEmpty && random.next() % 2 == 0 ? scarce : candidates
                 guard let pick = open.isEmpty ? nil : open[Int(random.next() % UInt64(open.count))] else { continue }
                 let application = applications[pick]
                 applications[pick].state = .cancelled

@@ -265,11 +265,10 @@ struct Histogram {
 }
 
 /// A string shared with a callback thread.
-final class LockedText: @unchecked Sendable {
-    private let lock = NSLock()
-    private var text = ""
-    func set(_ value: String) { lock.lock(); text = value; lock.unlock() }
-    func get() -> String { lock.lock(); defer { lock.unlock() }; return text }
+final class LockedText: Sendable {
+    private let text = Mutex("")
+    func set(_ value: String) { text.withLock { $0 = value } }
+    func get() -> String { text.withLock { $0 } }
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {

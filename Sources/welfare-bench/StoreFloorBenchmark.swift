@@ -97,6 +97,7 @@ struct StoreFloorBenchmark: ParsableCommand {
 
 /// Counts the WAL frames the writer's commits append. Installing a WAL hook replaces the connection's
 /// auto-checkpoint, which is fine here: the checkpointer thread does that work, as in a worker.
+/// Unchecked: SQLite calls the hook on the writing connection's thread, the only one that reads the counts.
 private final class FrameCounter: @unchecked Sendable {
     private(set) var total = 0
     private var last = 0

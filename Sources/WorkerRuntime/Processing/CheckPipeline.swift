@@ -8,6 +8,7 @@ import Kafka
 /// The checks land in a buffer that only the checking thread writes; a reader takes message `i` only
 /// after the chunk holding it was signalled. The checking block holds the pipeline until it has checked
 /// every message, so the buffer is whole when it is freed (on whichever thread lets go of it last).
+/// Unchecked for that reason: the chunk signals order each write before its reads.
 final class CheckPipeline<Event: Sendable>: @unchecked Sendable {
     private let count: Int
     private let chunkSize: Int

@@ -6,6 +6,7 @@ import Kafka
 ///
 /// Chunks are rendered in the order they are submitted (one serial queue), so the messages keep input
 /// order. The items of a chunk are released on the rendering thread too. Use one pipeline per batch.
+/// Unchecked: its parts are touched only by blocks on its serial queue until `finish` waits for them all.
 final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
     /// The messages of one outbox row to be, packed and as they are (to send once committed).
     struct Part {

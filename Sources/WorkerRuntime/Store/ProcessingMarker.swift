@@ -8,7 +8,8 @@ import Kafka
 /// kills it (`WORKER_CRASHED`); a transaction that ends, committed or not, empties it. Written without fsync:
 /// a process's death keeps what it wrote, and a host that loses it blames nothing.
 ///
-/// Only the store's writer thread calls `begin` and `end`, one transaction at a time.
+/// Only the store's writer thread calls `begin` and `end`, one transaction at a time. Unchecked for that
+/// reason: the file descriptor and buffer it reuses are touched by that one thread only.
 public final class ProcessingMarker: @unchecked Sendable {
     /// Consecutive input messages of one partition: offsets `from` through `to`.
     public struct Span: Sendable, Equatable {

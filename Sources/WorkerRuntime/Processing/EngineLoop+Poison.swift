@@ -16,7 +16,7 @@ enum CrashStep: Sendable {
 /// message that fails alone is found (`PROCESSING_FAILED` after `processing.max_attempts` attempts of it
 /// alone); a process that died while handling a batch narrows that batch on its next starts until the one
 /// message that kills it alone is found (`WORKER_CRASHED` after `processing.max_crashes` deaths).
-extension WorkerEngine {
+extension EngineLoop {
     /// Runs `body` on the writer thread and waits for it.
     private func onWriter<T: Sendable>(_ body: @escaping @Sendable () throws -> T) -> Result<T, any Error> {
         let box = ResultBox<T>()
@@ -87,7 +87,7 @@ extension WorkerEngine {
                          deadLetteringAs forced: (reason: DeadLetterReason, detail: String)? = nil,
                          _ consumer: Consumer, _ producer: Producer) -> Attempt {
         let confirmed = deleting
-        switch onWriter({ [self] in try commit(messages, deleting: confirmed, crashes: crashes, deadLetteringAs: forced) }) {
+        switch onWriter({ [engine] in try engine.commit(messages, deleting: confirmed, crashes: crashes, deadLetteringAs: forced) }) {
         case .success(let result):
             let done = Set(messages.map { Position($0) })
             carried.removeAll { done.contains(Position($0)) }
@@ -191,7 +191,8 @@ private struct Position: Hashable {
     }
 }
 
-/// The result of work handed to the writer thread; the `DispatchGroup` wait orders the write and the read.
+/// The result of work handed to the writer thread. Unchecked: the writer thread writes it once, and the
+/// `DispatchGroup` wait orders that write before the only read.
 private final class ResultBox<T: Sendable>: @unchecked Sendable {
     var result: Result<T, any Error>?
 }

@@ -213,7 +213,7 @@ struct AdminToolTests {
 }
 
 /// A tally event as JSON text; `amount` is raw JSON so a test can make it the wrong type.
-private func tallyEventText(id: String, tally: String, amount: String) -> String {
+func tallyEventText(id: String, tally: String, amount: String) -> String {
     """
     {"specversion":"1.0","id":"\(id)","source":"/test/admin","type":"tally.added.v1","time":"2026-05-10T09:00:00+08:00",\
     "subject":"\(tally)","data":{"tally_id":"\(tally)","entry_id":"E-\(id)","amount":\(amount)}}

@@ -39,7 +39,7 @@ public struct MutualAidClaimsDomain: WorkerDomain {
 
     public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any ClaimRecords {
         switch transaction.engine {
-        case .sqlite: SQLiteClaimRecords(transaction, identity: identity, memo: memo)
+        case .sqlite: try SQLiteClaimRecords(transaction, identity: identity, memo: memo)
         }
     }
 

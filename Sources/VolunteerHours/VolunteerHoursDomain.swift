@@ -38,7 +38,7 @@ public struct VolunteerHoursDomain: WorkerDomain {
 
     public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any VolunteerRecords {
         switch transaction.engine {
-        case .sqlite: SQLiteVolunteerRecords(transaction, identity: identity, memo: memo)
+        case .sqlite: try SQLiteVolunteerRecords(transaction, identity: identity, memo: memo)
         }
     }
 

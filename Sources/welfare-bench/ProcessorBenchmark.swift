@@ -45,7 +45,7 @@ struct ProcessorBenchmark: ParsableCommand {
                     outbox += Self.validEvents(in: batch, processor)
                     continue
                 }
-                let result = try store.write { try processor.process(batch, ahead: checkedAhead ? ahead[index] : nil, in: $0, of: store) }
+                let result = try store.write { try processor.process(batch, ahead: checkedAhead ? ahead[index] : nil, in: $0) }
                 outbox += result.outbox.reduce(0) { $0 + $1.records.count }
             }
             let seconds = (ContinuousClock.now - start).seconds

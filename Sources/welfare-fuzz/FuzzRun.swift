@@ -34,14 +34,14 @@ struct FuzzRun<Domain: DomainHandler> {
                 offset += 1
             }
             do {
-                _ = try store.write { try processor.process(messages, in: $0, of: store) }
+                _ = try store.write { try processor.process(messages, in: $0) }
             } catch {
                 for message in messages {
                     do {
-                        _ = try store.write { try processor.process([message], in: $0, of: store) }
+                        _ = try store.write { try processor.process([message], in: $0) }
                     } catch {
                         report.thrown[String(describing: error).prefix(120).description, default: 0] += 1
-                        _ = try store.write { try processor.process([message], deadLetteringAs: (.processingFailed, "\(error)"), in: $0, of: store) }
+                        _ = try store.write { try processor.process([message], deadLetteringAs: (.processingFailed, "\(error)"), in: $0) }
                     }
                 }
             }

@@ -52,3 +52,8 @@ struct VolunteerRuleUnitTests {
         #expect(RecordStateMachine.target(of: .correct, approvedMinutes: 30) == .approved)
     }
 }
+
+@Test("the record table as people read it: approve and decline from PENDING, correct from APPROVED")
+func recordTableReadsAsDocumented() {
+    #expect(RecordStateMachine.allowedFrom == [.approve: [.pending], .decline: [.pending], .correct: [.approved]])
+}

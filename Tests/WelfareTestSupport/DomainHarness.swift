@@ -49,7 +49,7 @@ public final class DomainHarness<Domain: DomainHandler> {
             defer { offset += 1 }
             return ConsumedMessage(topic: topic, partition: 0, offset: offset, key: Array(message.key.utf8), value: message.value, headers: message.headers)
         }
-        let result = try store.write { try processor.process(consumed, in: $0, of: store) }
+        let result = try store.write { try processor.process(consumed, in: $0) }
         let rows = try store.queue.read { db in
             try Row.fetchAll(db, sql: "SELECT offset, outcome, reason_code, detail FROM runtime_message_outcomes WHERE offset >= ? ORDER BY offset",
                              arguments: [consumed.first?.offset ?? 0])

@@ -24,7 +24,7 @@ struct OutboxOrderTests {
             let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications")
             var outbox: [(token: UInt64, record: ProducerRecord)] = []
             for start in stride(from: 0, to: messages.count, by: batch) {
-                let result = try store.write { try processor.process(Array(messages[start..<min(start + batch, messages.count)]), in: $0, of: store) }
+                let result = try store.write { try processor.process(Array(messages[start..<min(start + batch, messages.count)]), in: $0) }
                 for row in result.outbox {
                     outbox += row.records.enumerated().map { (OutboxRow.token(seq: row.seq, index: $0), $1) }
                 }

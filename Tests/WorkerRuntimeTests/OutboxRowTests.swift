@@ -75,13 +75,13 @@ struct OutboxRowTests {
         func message(_ offset: Int, _ value: [UInt8]) -> ConsumedMessage {
             ConsumedMessage(topic: "welfare.tally", partition: 0, offset: Int64(offset), key: Array("T1".utf8), value: value)
         }
-        let small = try store.write { try processor.process((0..<300).map { message($0, tallyEvent(id: "ev-\($0)", tally: "T1", amount: 5)) }, in: $0, of: store) }
+        let small = try store.write { try processor.process((0..<300).map { message($0, tallyEvent(id: "ev-\($0)", tally: "T1", amount: 5)) }, in: $0) }
         #expect(small.outbox.count == 1)
         #expect(small.outbox.first?.records.count == 300)
 
         // Twenty malformed messages of 300 KB each: their dead-letter copies pack past 1 MiB every four.
         let big = (0..<20).map { message(300 + $0, [UInt8](repeating: UInt8(ascii: "x"), count: 300_000)) }
-        let large = try store.write { try processor.process(big, in: $0, of: store) }
+        let large = try store.write { try processor.process(big, in: $0) }
         #expect(large.outbox.count == 5)
         #expect(large.outbox.map(\.records.count) == [4, 4, 4, 4, 4])
         #expect(large.outbox.map(\.records.count).reduce(0, +) == 20)

@@ -9,7 +9,7 @@ public enum ApplicationStateMachine {
         case cancelled = "CANCELLED"
     }
 
-    public enum Action: String, Sendable {
+    public enum Action: String, Sendable, CaseIterable {
         /// A voucher is used at a service site.
         case redeem
         /// The worker or the department withdraws the application.
@@ -18,17 +18,21 @@ public enum ApplicationStateMachine {
         case promote
     }
 
-    /// The states each action may start from.
-    public static let allowedFrom: [Action: Set<State>] = [
-        .redeem: [.granted],
-        .cancel: [.granted, .waitlisted],
-        .promote: [.waitlisted],
-    ]
+    /// The transition table: whether `action` may start from `state` (a switch, so that the check costs
+    /// no hashing on the writer thread).
+    public static func allows(_ action: Action, from state: State) -> Bool {
+        switch action {
+        case .redeem: state == .granted
+        case .cancel: state == .granted || state == .waitlisted
+        case .promote: state == .waitlisted
+        }
+    }
 
     /// The state each action leads to.
     public static let target: [Action: State] = [.redeem: .redeemed, .cancel: .cancelled, .promote: .granted]
 
-    public static func allows(_ action: Action, from state: State) -> Bool {
-        allowedFrom[action]?.contains(state) ?? false
+    /// The states each action may start from, as a table (for people and tests).
+    public static var allowedFrom: [Action: Set<State>] {
+        Dictionary(uniqueKeysWithValues: Action.allCases.map { action in (action, Set(State.allCases.filter { allows(action, from: $0) })) })
     }
 }

@@ -8,19 +8,22 @@ public enum RecordStateMachine {
         case voided = "VOIDED"
     }
 
-    public enum Action: String, Sendable {
+    public enum Action: String, Sendable, CaseIterable {
         case approve, decline, correct
     }
 
-    /// The states each action may start from.
-    public static let allowedFrom: [Action: Set<State>] = [
-        .approve: [.pending],
-        .decline: [.pending],
-        .correct: [.approved],
-    ]
-
+    /// The transition table: whether `action` may start from `state` (a switch, so that the check costs
+    /// no hashing on the writer thread).
     public static func allows(_ action: Action, from state: State) -> Bool {
-        allowedFrom[action]?.contains(state) ?? false
+        switch action {
+        case .approve, .decline: state == .pending
+        case .correct: state == .approved
+        }
+    }
+
+    /// The states each action may start from, as a table (for people and tests).
+    public static var allowedFrom: [Action: Set<State>] {
+        Dictionary(uniqueKeysWithValues: Action.allCases.map { action in (action, Set(State.allCases.filter { allows(action, from: $0) })) })
     }
 
     /// The state an allowed action leads to; a correction to 0 minutes voids the record.

@@ -4,25 +4,62 @@ import WorkerRuntime
 
 /// The volunteer-hours records in SQLite: all of the domain's SQL. The per-event statements bind and read
 /// through SQLite's C API (`FastStatement`), where GRDB's argument arrays and row decoding cost more than
-/// the SQL itself.
-struct SQLiteVolunteerRecords: VolunteerRecords {
+/// the SQL itself; they are prepared once per transaction, when the records are opened.
+final class SQLiteVolunteerRecords: VolunteerRecords {
     let db: Database
     /// Identity numbers are kept only as keyed hashes made with this key.
     let identity: IdentityKey
     let memo: StoreMemo
     let transaction: StoreTransaction
+    private let selectTotals: FastStatement
+    private let insertTotals: FastStatement
+    private let updateTotals: FastStatement
+    private let selectRecord: FastStatement
+    private let overlap: FastStatement
+    private let insertRecordRow: FastStatement
+    private let updateState: FastStatement
+    private let historyAt: FastStatement
+    private let historyAfterLast: FastStatement
+    private let ledgerEntry: FastStatement
 
-    init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) {
+    init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws {
         self.transaction = transaction
         db = transaction.sqlite
         self.identity = identity
         self.memo = memo
+        selectTotals = try FastStatement(db, sql: "SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?")
+        insertTotals = try FastStatement(db, sql: "INSERT INTO volunteer_totals (volunteer_id, total_minutes, star_level) VALUES (?, 0, 0)")
+        updateTotals = try FastStatement(db, sql: "UPDATE volunteer_totals SET total_minutes = ?, star_level = ? WHERE volunteer_id = ?")
+        selectRecord = try FastStatement(db, sql: """
+            SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes, record_no
+            FROM volunteer_records WHERE record_id = ?
+            """)
+        overlap = try FastStatement(db, sql: """
+            SELECT 1 FROM volunteer_records
+            WHERE volunteer_id = ? AND state IN ('PENDING', 'APPROVED')
+              AND started_us > ? AND started_us < ? AND ended_us > ?
+            LIMIT 1
+            """)
+        insertRecordRow = try FastStatement(db, sql: """
+            INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content,
+                submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, late, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING') ON CONFLICT (record_id) DO NOTHING
+            """)
+        updateState = try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE record_no = ?")
+        historyAt = try FastStatement(db, sql: """
+            INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        historyAfterLast = try FastStatement(db, sql: """
+            INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at)
+            VALUES (?1, (SELECT COUNT(*) FROM volunteer_record_history WHERE record_no = ?1), ?2, ?3, ?4, ?5)
+            """)
+        ledgerEntry = try FastStatement(db, sql: "INSERT INTO volunteer_ledger (volunteer_id, record_id, kind, minutes, event_id, at) VALUES (?, ?, ?, ?, ?, ?)")
     }
 
     // MARK: Volunteers
 
     func volunteer(_ id: String) throws -> VolunteerTotals? {
-        try FastStatement(db, sql: "SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?").row(.text(id)) {
+        try selectTotals.row(.text(id)) {
             VolunteerTotals(id: id, totalMinutes: $0.integer(0), starLevel: Int($0.integer(1)))
         }
     }
@@ -37,7 +74,7 @@ struct SQLiteVolunteerRecords: VolunteerRecords {
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [registration.volunteerID, registration.name, Data(identity.hash(ofIdentityNumber: registration.identityNumber)),
                              registration.birthDate.description, registration.district, registration.guardianConsent, time.text])
-        try FastStatement(db, sql: "INSERT INTO volunteer_totals (volunteer_id, total_minutes, star_level) VALUES (?, 0, 0)").execute(.text(registration.volunteerID))
+        try insertTotals.execute(.text(registration.volunteerID))
     }
 
     /// Registration never goes away: once found, the memo answers for the volunteer.
@@ -46,17 +83,14 @@ struct SQLiteVolunteerRecords: VolunteerRecords {
     }
 
     func setTotals(volunteerID: String, totalMinutes: Int64, starLevel: Int) throws {
-        try FastStatement(db, sql: "UPDATE volunteer_totals SET total_minutes = ?, star_level = ? WHERE volunteer_id = ?")
+        try updateTotals
             .execute(.integer(totalMinutes), .int(starLevel), .text(volunteerID))
     }
 
     // MARK: Records
 
     func record(_ id: String) throws -> ServiceRecord? {
-        try FastStatement(db, sql: """
-            SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes, record_no
-            FROM volunteer_records WHERE record_id = ?
-            """).row(.text(id)) {
+        try selectRecord.row(.text(id)) {
             (number: $0.integer(7), volunteerID: $0.text(0), organizationID: $0.text(1), state: $0.text(2), startedMicroseconds: $0.integer(3),
              endedMicroseconds: $0.integer(4), claimedMinutes: $0.integer(5), approvedMinutes: $0.optionalInteger(6))
         }.map { row in
@@ -71,21 +105,12 @@ struct SQLiteVolunteerRecords: VolunteerRecords {
     /// 24 hours, so only records starting within 24 hours before the new end are looked at (through
     /// `volunteer_periods`; their state is read from the table).
     func hasOverlap(volunteerID: String, start: Int64, end: Int64) throws -> Bool {
-        try FastStatement(db, sql: """
-            SELECT 1 FROM volunteer_records
-            WHERE volunteer_id = ? AND state IN ('PENDING', 'APPROVED')
-              AND started_us > ? AND started_us < ? AND ended_us > ?
-            LIMIT 1
-            """).exists(.text(volunteerID), .integer(start - ServicePeriod.maximumMicroseconds), .integer(end), .integer(start))
+        try overlap.exists(.text(volunteerID), .integer(start - ServicePeriod.maximumMicroseconds), .integer(end), .integer(start))
     }
 
     /// Inserts a new PENDING record and returns its number; nil (and nothing written) when the record id is taken.
     func insertRecord(_ submission: VolunteerEvent.Submission, serviceDate: LocalDate, minutes: Int64, late: Bool) throws -> Int64? {
-        let insert = try FastStatement(db, sql: """
-            INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content,
-                submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, late, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING') ON CONFLICT (record_id) DO NOTHING
-            """)
+        let insert = insertRecordRow
         try insert.execute(.text(submission.recordID), .text(submission.volunteerID), .text(submission.organizationID), .text(submission.activityID),
                          .text(submission.activityName), .text(submission.place), .text(submission.serviceContent), .text(submission.submittedBy),
                          .text(submission.startedAt.text), .text(submission.endedAt.text), .integer(submission.startedAt.epochMicroseconds),
@@ -96,7 +121,7 @@ struct SQLiteVolunteerRecords: VolunteerRecords {
     /// Moves a record to `state` and appends the move to its history. `historySeq` is the entry's position
     /// when the caller knows it (a PENDING record has exactly its submission behind it), else it is counted.
     func setState(of record: ServiceRecord, to state: RecordStateMachine.State, approvedMinutes: Int64?, historySeq: Int64?, context: EventContext) throws {
-        try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE record_no = ?")
+        try updateState
             .execute(.text(state.rawValue), .optionalInteger(approvedMinutes), .integer(record.number))
         try appendHistory(recordNumber: record.number, state: state, seq: historySeq, context: context)
     }
@@ -104,21 +129,16 @@ struct SQLiteVolunteerRecords: VolunteerRecords {
     /// Appends a history entry at `seq`, or after the record's last one when `seq` is nil.
     func appendHistory(recordNumber: Int64, state: RecordStateMachine.State, seq: Int64?, context: EventContext) throws {
         if let seq {
-            try FastStatement(db, sql: """
-                INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(.integer(recordNumber), .integer(seq), .text(state.rawValue), .text(context.eventID), .text(context.type), .text(context.time.text))
+            try historyAt.execute(.integer(recordNumber), .integer(seq), .text(state.rawValue), .text(context.eventID), .text(context.type), .text(context.time.text))
         } else {
-            try FastStatement(db, sql: """
-                INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at)
-                VALUES (?1, (SELECT COUNT(*) FROM volunteer_record_history WHERE record_no = ?1), ?2, ?3, ?4, ?5)
-                """).execute(.integer(recordNumber), .text(state.rawValue), .text(context.eventID), .text(context.type), .text(context.time.text))
+            try historyAfterLast.execute(.integer(recordNumber), .text(state.rawValue), .text(context.eventID), .text(context.type), .text(context.time.text))
         }
     }
 
     // MARK: Ledger
 
     func appendLedger(volunteerID: String, recordID: String, kind: LedgerKind, minutes: Int64, context: EventContext) throws {
-        try FastStatement(db, sql: "INSERT INTO volunteer_ledger (volunteer_id, record_id, kind, minutes, event_id, at) VALUES (?, ?, ?, ?, ?, ?)")
+        try ledgerEntry
             .execute(.text(volunteerID), .text(recordID), .text(kind.rawValue), .integer(minutes), .text(context.eventID), .text(context.time.text))
     }
 

@@ -170,8 +170,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     // MARK: - Inside the transaction
 
     /// The runtime's ledger and the domain's records, both opened once per transaction.
-    private struct Ledgers {
-        let outcomes: any OutcomeLedger
+    private struct Ledgers<Outcomes: OutcomeLedger> {
+        let outcomes: Outcomes
         let records: Handler.Records
     }
 
@@ -180,15 +180,22 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// `deadLetteringAs`, every message is dead-lettered with that reason and detail without being handled
     /// (the worker itself cannot process it: `PROCESSING_FAILED`, `WORKER_CRASHED`).
     public func process(_ messages: [ConsumedMessage], ahead: PreparedBatch? = nil, deadLetteringAs forced: (reason: DeadLetterReason, detail: String)? = nil,
-                        in transaction: StoreTransaction, of store: any RuntimeStore) throws -> BatchResult {
+                        in transaction: StoreTransaction) throws -> BatchResult {
+        let records = try handler.records(in: transaction, identity: identityKey, memo: memo)
+        // One choice per batch of the engine's ledger, so that the calls for each message are direct.
+        switch transaction.engine {
+        case .sqlite:
+            return try process(messages, ahead: ahead, deadLetteringAs: forced, Ledgers(outcomes: try SQLiteOutcomeLedger(transaction.sqlite), records: records))
+        }
+    }
+
+    private func process<Outcomes: OutcomeLedger>(_ messages: [ConsumedMessage], ahead: PreparedBatch?, deadLetteringAs forced: (reason: DeadLetterReason, detail: String)?,
+                                                  _ statements: Ledgers<Outcomes>) throws -> BatchResult {
         var result = BatchResult()
         let covered = forced == nil ? ahead?.coveredPrefix(of: messages) ?? 0 : messages.count
         // Messages not checked ahead are checked on another thread, chunk by chunk, as the writer goes.
         let rest = covered < messages.count
             ? CheckPipeline(messages[covered...], chunkSize: Self.checkChunk, queue: checkQueue) { [self] in prepare($0) } : nil
-        let ledger = try store.ledger(in: transaction)
-        let records = try handler.records(in: transaction, identity: identityKey, memo: memo)
-        let statements = Ledgers(outcomes: ledger, records: records)
         let renderer = renderer
         let pipeline = OutboxRenderPipeline<PendingOutbox>(queue: renderQueue) { item in
             switch item {
@@ -230,7 +237,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         result.flushOffsetRun()
         // Nothing in the batch reads the outbox, so its rows can be written last, in input order.
         for part in pipeline.finish() {
-            result.outbox.append(try ledger.appendOutbox(part.packed, records: part.records))
+            result.outbox.append(try statements.outcomes.appendOutbox(part.packed, records: part.records))
         }
         // Checks done here are let go of on the engine's thread, not on this one.
         result.checkedHere = rest
@@ -250,7 +257,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// Messages checked at a time for the writer when they were not checked ahead.
     static var checkChunk: Int { 256 }
 
-    private func process(_ message: UnsafePointer<ConsumedMessage>, _ preparation: UnsafePointer<PreparedMessage<Handler.Event>>, _ statements: Ledgers,
+    private func process<Outcomes: OutcomeLedger>(_ message: UnsafePointer<ConsumedMessage>, _ preparation: UnsafePointer<PreparedMessage<Handler.Event>>, _ statements: Ledgers<Outcomes>,
                          into result: inout BatchResult) throws {
         switch preparation.pointee {
         case .deadLetter(let reason, let detail, let eventID):
@@ -294,7 +301,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     }
 
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
-    private func repeatedID(_ message: UnsafePointer<ConsumedMessage>, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Ledgers, into result: inout BatchResult) throws {
+    private func repeatedID<Outcomes: OutcomeLedger>(_ message: UnsafePointer<ConsumedMessage>, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Ledgers<Outcomes>, into result: inout BatchResult) throws {
         if earlierHash == hash {
             try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: nil, into: &result)
         } else {
@@ -304,8 +311,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     }
 
     /// Records the outcome of a message that took no event id: a duplicate or a dead letter.
-    private func recordOutcome(
-        _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
+    private func recordOutcome<Outcomes: OutcomeLedger>(
+        _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers<Outcomes>, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
         into result: inout BatchResult
     ) throws {
         try statements.outcomes.recordOutcome(topic: message.pointee.topic, partition: message.pointee.partition, offset: message.pointee.offset, eventID: eventID,
@@ -318,8 +325,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         result.count(OutcomeKey(outcome: outcome, eventType: type))
     }
 
-    private func deadLetter(
-        _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
+    private func deadLetter<Outcomes: OutcomeLedger>(
+        _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers<Outcomes>, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
         into result: inout BatchResult
     ) throws {
         try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: "dead_lettered", reason: reason.rawValue, detail: detail, into: &result)

@@ -93,7 +93,7 @@ public final class WorkerEngine<Handler: DomainHandler>: Sendable {
         let store = store
         let result = try store.write { transaction -> MessageProcessor<Handler>.BatchResult in
             try store.deleteDelivered(confirmed, in: transaction)
-            let result = try processor.process(batch, ahead: ahead, deadLetteringAs: forced, in: transaction, of: store)
+            let result = try processor.process(batch, ahead: ahead, deadLetteringAs: forced, in: transaction)
             try store.saveNextOffsets(result.nextOffsets, in: transaction)
             return result
         }

@@ -1,7 +1,8 @@
 import Kafka
 
 /// The runtime's per-message bookkeeping inside a batch's transaction: event ids and their outcomes, the
-/// outcomes of messages that took no id, and the outbox. One ledger serves one transaction.
+/// outcomes of messages that took no id, and the outbox. One ledger serves one transaction; each engine has
+/// its own (`SQLiteOutcomeLedger`), chosen by the message processor once per batch from the transaction's engine.
 public protocol OutcomeLedger {
     /// Takes `eventID` for an event with outcome `applied` (until `markRejected`); false when an earlier
     /// event holds it.

@@ -14,8 +14,6 @@ public protocol RuntimeStore: AnyObject, Sendable {
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws. Blocks.
     func write<Result>(_ body: (StoreTransaction) throws -> Result) throws -> Result
-    /// The ledger of outcomes inside `transaction`.
-    func ledger(in transaction: StoreTransaction) throws -> any OutcomeLedger
     /// Records where each partition resumes, inside `transaction`.
     func saveNextOffsets(_ offsets: [TopicPartition: Int64], in transaction: StoreTransaction) throws
     /// Deletes delivered outbox rows inside `transaction`.

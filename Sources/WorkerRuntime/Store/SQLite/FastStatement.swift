@@ -3,31 +3,32 @@ import GRDBSQLite
 
 /// A cached prepared statement bound and stepped through SQLite's C API, for the per-message hot path
 /// (GRDB's argument arrays cost more than the SQL itself there). Use only inside the transaction of
-/// the `Database` it came from.
-package struct FastStatement {
+/// the `Database` it came from. Public (not `package`) so that release builds inline it into the domains'
+/// SQLite records across modules, as the per-event calls need.
+public struct FastStatement {
     private let statement: Statement
     private let handle: OpaquePointer
     private let connection: OpaquePointer?
 
     /// Prepares (once per connection, then from GRDB's cache) a statement for `db`.
-    package init(_ db: Database, sql: String) throws {
+    public init(_ db: Database, sql: String) throws {
         statement = try db.cachedStatement(sql: sql)
         handle = statement.sqliteStatement
         connection = db.sqliteConnection
     }
 
     /// Runs a statement that returns no rows (binding first).
-    package func execute(_ values: FastValue...) throws {
+    public func execute(_ values: FastValue...) throws {
         try bound(values) { try stepToEnd() }
     }
 
     /// Runs a query and returns its first row's first column as an integer (nil for no row or NULL).
-    package func integer(_ values: FastValue...) throws -> Int64? {
+    public func integer(_ values: FastValue...) throws -> Int64? {
         try firstRow(values) { handle in sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 0) } ?? nil
     }
 
     /// Runs a query and returns its first row's first column as bytes (nil for no row).
-    package func blob(_ values: FastValue...) throws -> [UInt8]? {
+    public func blob(_ values: FastValue...) throws -> [UInt8]? {
         try firstRow(values) { handle in
             let count = Int(sqlite3_column_bytes(handle, 0))
             guard let pointer = sqlite3_column_blob(handle, 0) else { return [] }
@@ -36,17 +37,17 @@ package struct FastStatement {
     }
 
     /// Runs a query and decodes its first row (nil for no row).
-    package func row<Value>(_ values: FastValue..., decode: (FastRow) -> Value) throws -> Value? {
+    public func row<Value>(_ values: FastValue..., decode: (FastRow) -> Value) throws -> Value? {
         try firstRow(values) { handle in decode(FastRow(handle: handle)) }
     }
 
     /// Whether a query returns a row.
-    package func exists(_ values: FastValue...) throws -> Bool {
+    public func exists(_ values: FastValue...) throws -> Bool {
         try firstRow(values) { _ in true } ?? false
     }
 
     /// Rows changed by the last `execute`.
-    package var changes: Int { Int(sqlite3_changes(connection)) }
+    public var changes: Int { Int(sqlite3_changes(connection)) }
 
     /// Steps a query once with `values` bound and reads its first row, if any.
     private func firstRow<Value>(_ values: [FastValue], _ read: (OpaquePointer) -> Value) throws -> Value? {
@@ -116,32 +117,32 @@ package struct FastStatement {
 }
 
 /// The current row of a `FastStatement` query, read by column position. Valid only inside `row`'s closure.
-package struct FastRow {
+public struct FastRow {
     fileprivate let handle: OpaquePointer
 
-    package func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    package func optionalInteger(_ column: Int32) -> Int64? {
+    public func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func optionalInteger(_ column: Int32) -> Int64? {
         sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
     }
-    package func text(_ column: Int32) -> String {
+    public func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
         return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
     }
-    package func optionalText(_ column: Int32) -> String? {
+    public func optionalText(_ column: Int32) -> String? {
         sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : text(column)
     }
 }
 
 /// A value bound to a `FastStatement` parameter.
-package enum FastValue {
+public enum FastValue {
     case null
     case integer(Int64)
     case text(String)
     case blob([UInt8])
 
-    package static func int(_ value: Int) -> FastValue { .integer(Int64(value)) }
-    package static func optionalText(_ value: String?) -> FastValue { value.map(FastValue.text) ?? .null }
-    package static func optionalInteger(_ value: Int64?) -> FastValue { value.map(FastValue.integer) ?? .null }
-    package static func bool(_ value: Bool) -> FastValue { .integer(value ? 1 : 0) }
+    public static func int(_ value: Int) -> FastValue { .integer(Int64(value)) }
+    public static func optionalText(_ value: String?) -> FastValue { value.map(FastValue.text) ?? .null }
+    public static func optionalInteger(_ value: Int64?) -> FastValue { value.map(FastValue.integer) ?? .null }
+    public static func bool(_ value: Bool) -> FastValue { .integer(value ? 1 : 0) }
 }
 

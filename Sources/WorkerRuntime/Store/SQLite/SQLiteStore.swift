@@ -121,10 +121,6 @@ extension SQLiteStore: RuntimeStore {
         try queue.write { db in try body(StoreTransaction(sqlite: db)) }
     }
 
-    public func ledger(in transaction: StoreTransaction) throws -> any OutcomeLedger {
-        try SQLiteOutcomeLedger(transaction.sqlite)
-    }
-
     public func saveNextOffsets(_ offsets: [TopicPartition: Int64], in transaction: StoreTransaction) throws {
         let upsert = try FastStatement(transaction.sqlite, sql: """
             INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)

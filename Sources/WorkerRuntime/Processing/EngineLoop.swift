@@ -371,6 +371,7 @@ final class EngineLoop<Handler: DomainHandler> {
             do {
                 let count = try consumer.partitionCount(topic: settings.inputTopic, timeout: .seconds(2))
                 let partitions = (0..<count).map { TopicPartition(settings.inputTopic, Int32($0)) }
+                try store.takeOwnership(of: partitions)
                 let starts = try startOffsets(for: partitions)
                 try consumer.assign(starts)
                 assigned = Set(partitions)
@@ -406,7 +407,10 @@ final class EngineLoop<Handler: DomainHandler> {
                 logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.partition))"])
                 var retry = RetryPolicy(initialDelay: settings.retryInitialDelay, maximumDelay: .seconds(5))
                 while !stopping {
-                    do { return try startOffsets(for: partitions) } catch {
+                    do {
+                        try store.takeOwnership(of: partitions)
+                        return try startOffsets(for: partitions)
+                    } catch {
                         logger.warning("cannot read stored offsets; retrying", metadata: ["error": "\(error)"])
                         let deadline = ContinuousClock.now + retry.nextDelay()
                         while ContinuousClock.now < deadline && !stopping { usleep(20_000) }

@@ -12,6 +12,12 @@ public protocol RuntimeStore: AnyObject, Sendable {
     /// A local file beside the store for the processing marker (`ProcessingMarker`), if the engine has one.
     var markerPath: String? { get }
 
+    /// Makes this instance the owner of newly assigned partitions before it reads where they start. An
+    /// engine shared by several instances raises each partition's owner epoch here and fences every later
+    /// batch transaction on it (`saveNextOffsets` fails once another instance took the partition); an
+    /// engine with one process per store has nothing to do.
+    func takeOwnership(of partitions: [TopicPartition]) throws
+
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws. Blocks.
     func write<Result>(_ body: (StoreTransaction) throws -> Result) throws -> Result
     /// Records where each partition resumes, inside `transaction`.

@@ -121,6 +121,10 @@ extension SQLiteStore: RuntimeStore {
         try queue.write { db in try body(StoreTransaction(sqlite: db)) }
     }
 
+    /// One process per SQLite store (its lock refuses a second one), so every partition is already this
+    /// process's own.
+    public func takeOwnership(of partitions: [TopicPartition]) throws {}
+
     public func saveNextOffsets(_ offsets: [TopicPartition: Int64], in transaction: StoreTransaction) throws {
         let upsert = try FastStatement(transaction.sqlite, sql: """
             INSERT INTO runtime_partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)

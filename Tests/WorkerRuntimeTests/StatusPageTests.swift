@@ -18,9 +18,9 @@ struct StatusPageTests {
     func countsAndRecentLetters() {
         let board = board()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        board.recordBatch(outcomes: [OutcomeKey(outcome: "applied", eventType: "t"): 5], deadLetters: [], nextOffsets: [:], at: now.addingTimeInterval(-3_700))
-        board.recordBatch(outcomes: [OutcomeKey(outcome: "applied", eventType: "t"): 7, OutcomeKey(outcome: "rejected", eventType: "t"): 2,
-                                     OutcomeKey(outcome: "duplicate", eventType: "t"): 1, OutcomeKey(outcome: "dead_lettered", eventType: "unknown"): 25],
+        board.recordBatch(outcomes: [OutcomeKey(outcome: .applied, eventType: "t"): 5], deadLetters: [], nextOffsets: [:], at: now.addingTimeInterval(-3_700))
+        board.recordBatch(outcomes: [OutcomeKey(outcome: .applied, eventType: "t"): 7, OutcomeKey(outcome: .rejected, eventType: "t"): 2,
+                                     OutcomeKey(outcome: .duplicate, eventType: "t"): 1, OutcomeKey(outcome: .deadLettered, eventType: "unknown"): 25],
                           deadLetters: (0..<25).map { letter(Int64($0), reason: $0 < 5 ? "MALFORMED_JSON" : "INVALID_DATA") },
                           nextOffsets: [TopicPartition("welfare.tally", 2): 40], at: now.addingTimeInterval(-30))
         let snapshot = board.snapshot(now: now)
@@ -39,7 +39,7 @@ struct StatusPageTests {
         let board = board()
         board.setAssigned([0, 2])
         board.setOffsets(partition: 2, next: 40, high: 52)
-        board.recordBatch(outcomes: [OutcomeKey(outcome: "applied", eventType: "t"): 3], deadLetters: [
+        board.recordBatch(outcomes: [OutcomeKey(outcome: .applied, eventType: "t"): 3], deadLetters: [
             letter(7, detail: "data.note <b>13800138000</b> and 51010419900101101X"),
         ], nextOffsets: [TopicPartition("welfare.tally", 2): 40])
         board.setOutbox(backlog: 3, oldestUndeliveredSeconds: 2.5)

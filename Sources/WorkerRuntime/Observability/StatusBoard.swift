@@ -130,10 +130,10 @@ public final class StatusBoard: Sendable {
             var counts = state.counts(for: minute)
             for (key, count) in outcomes {
                 switch key.outcome {
-                case "applied": counts.applied += count
-                case "rejected": counts.rejected += count
-                case "duplicate": counts.duplicate += count
-                default: counts.deadLettered += count
+                case .applied: counts.applied += count
+                case .rejected: counts.rejected += count
+                case .duplicate: counts.duplicate += count
+                case .deadLettered: counts.deadLettered += count
                 }
             }
             for letter in deadLetters { counts.deadLettersByReason[letter.reason, default: 0] += 1 }

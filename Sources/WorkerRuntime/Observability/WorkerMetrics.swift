@@ -67,7 +67,7 @@ public final class WorkerMetrics: Sendable {
         if messages > 0 { batchSize.record(Int64(messages)) }
         transactionSeconds.record(duration)
         for (key, count) in outcomes {
-            registry.makeCounter(descriptor: Self.messages, labels: [("worker", worker), ("outcome", key.outcome), ("type", key.eventType)])
+            registry.makeCounter(descriptor: Self.messages, labels: [("worker", worker), ("outcome", key.outcome.rawValue), ("type", key.eventType)])
                 .increment(by: Int64(count))
         }
         for (reason, count) in deadLetters {
@@ -110,10 +110,10 @@ public final class WorkerMetrics: Sendable {
 
 /// An outcome and the event type it was for, as metric labels.
 public struct OutcomeKey: Hashable, Sendable {
-    public let outcome: String
+    public let outcome: MessageOutcome
     public let eventType: String
 
-    public init(outcome: String, eventType: String) {
+    public init(outcome: MessageOutcome, eventType: String) {
         self.outcome = outcome
         self.eventType = eventType
     }

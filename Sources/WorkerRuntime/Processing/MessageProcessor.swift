@@ -285,17 +285,17 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             switch try handler.apply(decoded, context: context, records: statements.records) {
             case .applied(let notifications):
                 // The type is one of the handler's: it passed that check.
-                result.count(OutcomeKey(outcome: "applied", eventType: event.type))
+                result.count(OutcomeKey(outcome: .applied, eventType: event.type))
                 for notification in notifications { result.pending.append(.notification(notification, context)) }
             case .rejected(let reasonCode, let detail, let notices):
                 try statements.outcomes.markRejected(eventID: event.id, reasonCode: reasonCode, detail: detail)
-                result.count(OutcomeKey(outcome: "rejected", eventType: event.type))
+                result.count(OutcomeKey(outcome: .rejected, eventType: event.type))
                 result.pending.append(.notification(NotificationRenderer.rejection(context: context, reasonCode: reasonCode, detail: detail), context))
                 for notice in notices { result.pending.append(.notification(notice, context)) }
             case .duplicate(let detail):
                 // A repeat the domain recognises does not take the event id.
                 try statements.outcomes.release(eventID: event.id)
-                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: detail, into: &result)
+                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: .duplicate, reason: nil, detail: detail, into: &result)
             }
         }
     }
@@ -303,7 +303,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
     private func repeatedID<Outcomes: OutcomeLedger>(_ message: UnsafePointer<ConsumedMessage>, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Ledgers<Outcomes>, into result: inout BatchResult) throws {
         if earlierHash == hash {
-            try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: "duplicate", reason: nil, detail: nil, into: &result)
+            try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: .duplicate, reason: nil, detail: nil, into: &result)
         } else {
             try deadLetter(message, statements, reason: .eventIDConflict, detail: "event id \(event.id) was already used by an event with different content",
                            eventID: event.id, eventType: event.type, into: &result)
@@ -312,7 +312,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     /// Records the outcome of a message that took no event id: a duplicate or a dead letter.
     private func recordOutcome<Outcomes: OutcomeLedger>(
-        _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers<Outcomes>, eventID: String?, eventType: String?, outcome: String, reason: String?, detail: String?,
+        _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers<Outcomes>, eventID: String?, eventType: String?, outcome: MessageOutcome, reason: String?, detail: String?,
         into result: inout BatchResult
     ) throws {
         try statements.outcomes.recordOutcome(topic: message.pointee.topic, partition: message.pointee.partition, offset: message.pointee.offset, eventID: eventID,
@@ -320,7 +320,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         count(outcome: outcome, eventType: eventType, into: &result)
     }
 
-    private func count(outcome: String, eventType: String?, into result: inout BatchResult) {
+    private func count(outcome: MessageOutcome, eventType: String?, into result: inout BatchResult) {
         let type = eventType.flatMap { eventTypes.contains($0) ? $0 : nil } ?? "unknown"
         result.count(OutcomeKey(outcome: outcome, eventType: type))
     }
@@ -329,7 +329,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers<Outcomes>, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
         into result: inout BatchResult
     ) throws {
-        try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: "dead_lettered", reason: reason.rawValue, detail: detail, into: &result)
+        try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: .deadLettered, reason: reason.rawValue, detail: detail, into: &result)
         // The original headers first, in their order, so that a redrive sends exactly what was sent.
         var headers = message.pointee.headers
         headers += [

@@ -14,7 +14,7 @@ public protocol OutcomeLedger {
     /// Gives back a claimed id (the domain found a repeat under another id).
     func release(eventID: String) throws
     /// Records the outcome of a message that took no event id (a duplicate, a dead letter).
-    func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: String,
+    func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: MessageOutcome,
                        reasonCode: String?, detail: String?) throws
     /// Writes packed outbox messages as a new row and returns it.
     func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord]) throws -> OutboxRow

@@ -45,10 +45,10 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
         try releaseID.execute(.text(eventID))
     }
 
-    func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: String,
+    func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: MessageOutcome,
                        reasonCode: String?, detail: String?) throws {
         try otherOutcome.execute(.text(topic), .integer(Int64(partition)), .integer(offset), .optionalText(eventID), .optionalText(eventType),
-                                 .text(outcome), .optionalText(reasonCode), .optionalText(detail))
+                                 .text(outcome.rawValue), .optionalText(reasonCode), .optionalText(detail))
     }
 
     func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord]) throws -> OutboxRow {

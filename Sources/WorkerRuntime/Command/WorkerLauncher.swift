@@ -31,9 +31,6 @@ public enum WorkerLauncher {
         let handler = try Domain(configuration: configuration)
         let settings = try runtimeSettings(configuration)
         let storePath = try configuration.string("store.path")
-        let lock = try StoreLock(storePath: storePath)
-        let store = try SQLiteStore(path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms"),
-                                    cacheMegabytes: try configuration.integer("store.cache_mb", in: 2...4096), for: handler)
         var runtimeSettings = settings
         if !handler.identityHashColumns.isEmpty {
             guard let text = configuration.optionalString("store.identity_key"), !text.isEmpty else {
@@ -43,14 +40,14 @@ public enum WorkerLauncher {
                 throw ConfigurationError("store.identity_key must be at least \(IdentityKey.minimumBytes) bytes long")
             }
             runtimeSettings.identityKey = key
-            switch try IdentityKeyCheck.prepare(store, key: key, columns: handler.identityHashColumns) {
-            case .matched: break
-            case .recorded: logger.info("store.identity_key recorded for this store (its fingerprint, not the key)")
-            case .upgraded(let rows): logger.notice("identity hashes written before keyed hashes were re-keyed in place", metadata: ["rows": "\(rows)"])
-            }
         }
-        let checkpointer = try Checkpointer(path: storePath, logger: logger)
-        defer { checkpointer.stop() }
+        // The store engine: SQLite, locked to this process, migrated and checkpointed.
+        let opened = try SQLiteWorkerStore(
+            path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms"),
+            cacheMegabytes: try configuration.integer("store.cache_mb", in: 2...4096), handler: handler,
+            identityKey: handler.identityHashColumns.isEmpty ? nil : runtimeSettings.identityKey, logger: logger)
+        defer { opened.close() }
+        let store: any RuntimeStore = opened.store
         logger.info("store open", metadata: [
             "path": "\(storePath)", "allocator": "\(WorkerLauncher.allocator)", "sqlite_memory_statistics": "\(sqliteTuned ? "off" : "on")",
         ])
@@ -88,7 +85,7 @@ public enum WorkerLauncher {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         embedded?.shutdown()
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(opened) {}
     }
 
     /// The malloc this process runs on, as its log names it: jemalloc and its version, or glibc's.

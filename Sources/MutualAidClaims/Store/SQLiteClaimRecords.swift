@@ -6,11 +6,12 @@ import WorkerRuntime
 /// through SQLite's C API (`FastStatement`), where GRDB's argument arrays and row decoding cost more than
 /// the SQL itself; they are prepared once per transaction, when the records are opened.
 final class SQLiteClaimRecords: ClaimRecords {
-    let db: Database
     /// Identity numbers are kept only as keyed hashes made with this key.
     let identity: IdentityKey
     let memo: StoreMemo
     let transaction: StoreTransaction
+    /// The connection inside `transaction`.
+    var db: Database { transaction.sqlite }
     private let selectCommunity: FastStatement
     private let selectIdentityOwner: FastStatement
     private let upsertMemberRow: FastStatement
@@ -29,9 +30,9 @@ final class SQLiteClaimRecords: ClaimRecords {
 
     init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws {
         self.transaction = transaction
-        db = transaction.sqlite
         self.identity = identity
         self.memo = memo
+        let db = transaction.sqlite
         selectCommunity = try FastStatement(db, sql: "SELECT community_id FROM ma_members WHERE member_id = ?")
         selectIdentityOwner = try FastStatement(db, sql: "SELECT member_id FROM ma_members WHERE identity_hash = ?")
         upsertMemberRow = try FastStatement(db, sql: """

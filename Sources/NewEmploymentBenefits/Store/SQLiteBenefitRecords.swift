@@ -5,15 +5,15 @@ import WorkerRuntime
 /// The benefits records in SQLite: all of the domain's SQL. The per-event statements bind and read through
 /// SQLite's C API (`FastStatement`), where GRDB's argument arrays and row decoding cost more than the SQL.
 struct SQLiteBenefitRecords: BenefitRecords {
-    let db: Database
     /// Identity numbers are kept only as keyed hashes made with this key.
     let identity: IdentityKey
     let memo: StoreMemo
     let transaction: StoreTransaction
+    /// The connection inside `transaction`.
+    var db: Database { transaction.sqlite }
 
     init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) {
         self.transaction = transaction
-        db = transaction.sqlite
         self.identity = identity
         self.memo = memo
     }

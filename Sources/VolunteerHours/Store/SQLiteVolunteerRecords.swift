@@ -6,11 +6,12 @@ import WorkerRuntime
 /// through SQLite's C API (`FastStatement`), where GRDB's argument arrays and row decoding cost more than
 /// the SQL itself; they are prepared once per transaction, when the records are opened.
 final class SQLiteVolunteerRecords: VolunteerRecords {
-    let db: Database
     /// Identity numbers are kept only as keyed hashes made with this key.
     let identity: IdentityKey
     let memo: StoreMemo
     let transaction: StoreTransaction
+    /// The connection inside `transaction`.
+    var db: Database { transaction.sqlite }
     private let selectTotals: FastStatement
     private let insertTotals: FastStatement
     private let updateTotals: FastStatement
@@ -24,9 +25,9 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
 
     init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws {
         self.transaction = transaction
-        db = transaction.sqlite
         self.identity = identity
         self.memo = memo
+        let db = transaction.sqlite
         selectTotals = try FastStatement(db, sql: "SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?")
         insertTotals = try FastStatement(db, sql: "INSERT INTO volunteer_totals (volunteer_id, total_minutes, star_level) VALUES (?, 0, 0)")
         updateTotals = try FastStatement(db, sql: "UPDATE volunteer_totals SET total_minutes = ?, star_level = ? WHERE volunteer_id = ?")

@@ -77,13 +77,14 @@ struct WelfareDemo: ParsableCommand {
         // 4. Progress until every message has an outcome and every notification is delivered.
         let deadline = Date().addingTimeInterval(600)
         while true {
-            let counts = workers.map { outcomeCounts(store($0)) }
-            let line = zip(workers, counts).map { worker, counts in
-                "\(worker.name) \(counts.values.reduce(0, +))/\(streams[worker.name]?.count ?? 0)"
+            // Finished messages are counted by saved offsets, as old outcomes are forgotten (store.event_id_retention).
+            let finished = workers.map { processedCount(store($0)) }
+            let line = zip(workers, finished).map { worker, finished in
+                "\(worker.name) \(finished)/\(streams[worker.name]?.count ?? 0)"
             }.joined(separator: "   ")
             out("\r  progress: \(line)")
-            let done = zip(workers, counts).allSatisfy { worker, counts in
-                counts.values.reduce(0, +) >= (streams[worker.name]?.count ?? 0) && outboxSize(store(worker)) == 0
+            let done = zip(workers, finished).allSatisfy { worker, finished in
+                finished >= (streams[worker.name]?.count ?? 0) && outboxSize(store(worker)) == 0
             }
             if done { break }
             for child in children where !child.isRunning { throw DemoError("a process stopped early (see the logs in \(directory))") }
@@ -101,7 +102,9 @@ struct WelfareDemo: ParsableCommand {
         out("\n== Outcomes per worker")
         for worker in workers {
             let counts = outcomeCounts(store(worker))
-            out("  \(worker.name): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            let forgotten = processedCount(store(worker)) - counts.values.reduce(0, +)
+            out("  \(worker.name): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                + (forgotten > 0 ? "; \(forgotten) more older than store.event_id_retention (business time), forgotten" : ""))
         }
         out("\n== Dead letters by reason")
         for worker in workers {
@@ -182,6 +185,11 @@ struct WelfareDemo: ParsableCommand {
 
     private func outcomeCounts(_ path: String) -> [String: Int] {
         query(path, "SELECT outcome, COUNT(*) FROM runtime_message_outcomes GROUP BY outcome").reduce(into: [:]) { $0[$1[0]] = Int($1[1]) ?? 0 }
+    }
+
+    /// Messages the worker finished: the sum of its saved next offsets (the demo's topics start at offset 0).
+    private func processedCount(_ path: String) -> Int {
+        Int(query(path, "SELECT COALESCE(SUM(next_offset), 0) FROM runtime_partition_offsets").first?.first ?? "") ?? 0
     }
 
     private func outboxSize(_ path: String) -> Int {

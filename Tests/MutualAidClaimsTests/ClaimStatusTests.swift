@@ -44,7 +44,7 @@ struct ClaimStatusTests {
                 "claim_id": .string("C-2026-000123"), "member_id": .string("M-000042"), "reviewer_id": .string("REVIEWER-9"),
                 "decision": .string("approve"), "reason": .string("材料齐全")]),
         ], topic: "welfare.mutual-aid-claims", bootstrap: broker.bootstrapServers)
-        #expect(await waitForOutcomes(store, 5))
+        #expect(await waitForStoredProcessed(store, 5, timeout: .seconds(60)))
 
         // While the worker is still running.
         let json = try runProgram(TestPaths.executable("claim-status"), ["C-2026-000123", "--store", store, "--json"])
@@ -78,16 +78,4 @@ struct ClaimStatusTests {
         #expect(missing.status == 2)
         #expect(try runProgram(TestPaths.executable("claim-status"), ["--store", store]).status == 2, "usage errors exit 2")
     }
-}
-
-func waitForOutcomes(_ path: String, _ count: Int, timeout: Duration = .seconds(60)) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if let queue = try? SQLiteStore.openReadOnly(path: path),
-           let stored = try? await queue.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0 }), stored >= count {
-            return true
-        }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return false
 }

@@ -22,11 +22,14 @@ struct ReplayTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let domain = MutualAidClaimsDomain(plan: .contract)
+        // The stream spans 240 days of business time and the comparison covers every outcome, so both stores
+        // keep them all: how far a store has pruned depends on its batches (EventIDRetentionTests).
+        let keepEverything: (inout RuntimeSettings) -> Void = { $0.eventIDRetention = nil }
         let first = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.mutual-aid-claims",
-                                     notificationsTopic: "notifications.first", directory: directory)
+                                     notificationsTopic: "notifications.first", directory: directory, configure: keepEverything)
         #expect(try await first.runUntilProcessed(stream.count))
         let second = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.mutual-aid-claims",
-                                      notificationsTopic: "notifications.second", directory: directory)
+                                      notificationsTopic: "notifications.second", directory: directory, configure: keepEverything)
         #expect(try await second.runUntilProcessed(stream.count))
 
         let queries = [

@@ -73,7 +73,7 @@ struct AdminToolTests {
             "--bootstrap-servers", broker.bootstrapServers, "--topic", "welfare.tally", "--file", events.path,
         ])
         #expect(published.status == 0)
-        #expect(await waitForStoredOutcomes(store, 3))
+        #expect(await waitForStoredProcessed(store, 3))
 
         let list = try runProgram(admin, ["dlq", "list", "--store", store])
         #expect(list.status == 0)
@@ -103,7 +103,7 @@ struct AdminToolTests {
         let keyMismatch = try #require(list.output.split(separator: "\n").first { $0.contains("KEY_MISMATCH  bad-key") }?.split(separator: " ").first)
         let unchanged = try runProgram(admin, redrive + ["--position", String(keyMismatch)])
         #expect(unchanged.output.contains("bad-key as it was"))
-        #expect(await waitForStoredOutcomes(store, 5))
+        #expect(await waitForStoredProcessed(store, 5))
 
         let queue = try SQLiteStore.openReadOnly(path: store)
         let outcomes = try await queue.read { db in
@@ -134,7 +134,7 @@ struct AdminToolTests {
             "--bootstrap-servers", broker.bootstrapServers, "--topic", "welfare.tally", "--file", events.path, "--mode", "binary",
         ])
         #expect(published.status == 0)
-        #expect(await waitForStoredOutcomes(store, 2))
+        #expect(await waitForStoredProcessed(store, 2))
         let input = try await readAll("welfare.tally", partitions: 1, bootstrap: broker.bootstrapServers, atLeast: 2)
         let sent = try #require(input.first { $0.offset == 1 })
         #expect(sent.headers.first?.name == "ce_specversion" && sent.header("ce_id")?.text == "bad-amount" && sent.header("ce_data") == nil)
@@ -151,7 +151,7 @@ struct AdminToolTests {
 
         let redrive = try runProgram(admin, ["dlq", "redrive", "--bootstrap-servers", broker.bootstrapServers, "--dlq-topic", "welfare.tally.dlq", "--all"])
         #expect(redrive.status == 0)
-        #expect(await waitForStoredOutcomes(store, 3))
+        #expect(await waitForStoredProcessed(store, 3))
         let resent = try #require(try await readAll("welfare.tally", partitions: 1, bootstrap: broker.bootstrapServers, atLeast: 3).first { $0.offset == 2 })
         #expect(resent.headers.map(\.name) == sent.headers.map(\.name) + ["welfare-redriven-from"])
         #expect(Array(resent.headers.prefix(sent.headers.count)) == sent.headers)
@@ -175,7 +175,7 @@ struct AdminToolTests {
             (key: "T-\(index % 500)", value: Array(tallyEventText(id: "e-\(index)", tally: "T-\(index % 500)", amount: "1").utf8))
         }
         try await publish(messages, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredOutcomes(store, 3_000))
+        #expect(await waitForStoredProcessed(store, 3_000))
 
         let copy = directory.appendingPathComponent("backup/during.sqlite").path
         let during = try runProgram(admin, ["backup", "--store", store, "--to", copy])
@@ -201,7 +201,7 @@ struct AdminToolTests {
         #expect(again.status != 0)
         #expect(again.output.contains("already exists"))
 
-        #expect(await waitForStoredOutcomes(store, total))
+        #expect(await waitForStoredProcessed(store, total))
         let finalCopy = directory.appendingPathComponent("backup/after.sqlite").path
         let after = try runProgram(admin, ["backup", "--store", store, "--to", finalCopy])
         #expect(after.status == 0)

@@ -76,8 +76,8 @@ struct DomainListTests {
         defer { worker.signal(SIGTERM) }
         let messages = entry.sampleMessages(count: 600, seed: 3, faultEvery: 50)
         try await publish(messages.map { ($0.key, $0.value) }, topic: entry.inputTopic, bootstrap: bootstrap)
-        let finished = await waitForStoredOutcomes(store, messages.count)
-        let outcomes = await storedOutcomeCount(store)
+        let finished = await waitForStoredProcessed(store, messages.count)
+        let outcomes = await storedProcessedCount(store)
         #expect(finished && outcomes == messages.count, "the worker gave \(outcomes) of \(messages.count) outcomes")
     }
 }

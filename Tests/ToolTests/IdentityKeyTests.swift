@@ -75,7 +75,7 @@ struct IdentityKeyTests {
         messages.append(Self.registration(99, number: numbers[3]))
         try await publish(messages, topic: "welfare.volunteer-hours", bootstrap: broker.bootstrapServers)
         let worker = try startWorker(broker, store: store, key: Self.key)
-        #expect(await waitForStoredOutcomes(store, messages.count))
+        #expect(await waitForStoredProcessed(store, messages.count))
         let reader = try SQLiteStore.openReadOnly(path: store)
         // Whichever of the two came first (they are on different partitions) took the number.
         let duplicate = try await reader.read {
@@ -119,7 +119,7 @@ struct IdentityKeyTests {
         // A new volunteer with an old volunteer's number must still be refused after the upgrade.
         try await publish([Self.registration(1, number: numbers[2])], topic: "welfare.volunteer-hours", bootstrap: broker.bootstrapServers)
         let worker = try startWorker(broker, store: path, key: Self.key)
-        #expect(await waitForStoredOutcomes(path, 1))
+        #expect(await waitForStoredProcessed(path, 1))
         #expect(worker.standardError.contains("re-keyed in place") && worker.standardError.contains("rows=5"))
         let reader = try SQLiteStore.openReadOnly(path: path)
         #expect(try await reader.read { try String.fetchOne($0, sql: "SELECT reason_code FROM runtime_message_outcomes") } == "DUPLICATE_IDENTITY")

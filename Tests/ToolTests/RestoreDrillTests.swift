@@ -24,12 +24,12 @@ struct RestoreDrillTests {
         // A day's work, with a backup taken halfway while the worker runs.
         var worker = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: store, environment: ["WELFARE_LOG_LEVEL": "warning"])
         try await publish(events(0..<2_000), topic: "welfare.tally", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredOutcomes(store, 2_000))
+        #expect(await waitForStoredProcessed(store, 2_000))
         let backup = directory.appendingPathComponent("backup/tally-halfway.sqlite").path
         let copied = try runProgram(admin, ["backup", "--store", store, "--to", backup])
         #expect(copied.status == 0 && copied.output.contains("integrity ok"), "\(copied.output)")
         try await publish(events(2_000..<5_000), topic: "welfare.tally", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredOutcomes(store, 5_000))
+        #expect(await waitForStoredProcessed(store, 5_000))
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit()?.status == 0)
 
@@ -52,14 +52,14 @@ struct RestoreDrillTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: store)
         worker = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: store, environment: ["WELFARE_LOG_LEVEL": "warning"])
         defer { worker.signal(SIGKILL) }
-        #expect(await waitForStoredOutcomes(store, 5_000))
+        #expect(await waitForStoredProcessed(store, 5_000))
 
         // A worker that never failed, on a fresh store, over the same topic.
         let reference = directory.appendingPathComponent("reference.sqlite").path
         let fresh = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: reference,
                                          environment: ["WELFARE_LOG_LEVEL": "warning", "WELFARE_KAFKA_GROUP_ID": "reference"])
         defer { fresh.signal(SIGKILL) }
-        #expect(await waitForStoredOutcomes(reference, 5_000))
+        #expect(await waitForStoredProcessed(reference, 5_000))
 
         func contents(_ path: String) async throws -> [String] {
             try await SQLiteStore.openReadOnly(path: path).read { db in
@@ -69,7 +69,7 @@ struct RestoreDrillTests {
             }
         }
         let restored = try await contents(store)
-        #expect(await storedOutcomeCount(store) == 5_000)
+        #expect(await storedProcessedCount(store) == 5_000)
         #expect(restored.count > 5_000)
         #expect(restored == (try await contents(reference)))
     }

@@ -42,7 +42,7 @@ struct StatusPageBrowserTests {
         personal += ["赵六", testIdentityNumber(sequence: 399), "13900009999"]
         messages.append(("V-90", Array("{not json 13900001234".utf8)))
         try await publish(messages, topic: "welfare.volunteer-hours", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredOutcomes(store, messages.count))
+        #expect(await waitForStoredProcessed(store, messages.count))
 
         let url = "http://127.0.0.1:\(port)/status"
         // The page refreshes its lag once a second; wait until every partition shows its offsets.

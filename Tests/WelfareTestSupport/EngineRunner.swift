@@ -12,18 +12,20 @@ public final class EngineRunner<Domain: DomainHandler>: @unchecked Sendable {
 
     public static var quiet: Logger { Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }) }
 
-    public init(domain: Domain, bootstrap: String, inputTopic: String, notificationsTopic: String, directory: URL) throws {
+    public init(domain: Domain, bootstrap: String, inputTopic: String, notificationsTopic: String, directory: URL,
+                configure: (inout RuntimeSettings) -> Void = { _ in }) throws {
         storePath = directory.appendingPathComponent("\(domain.workerName)-\(UUID().uuidString).sqlite").path
         store = try SQLiteStore(path: storePath, for: domain)
         var settings = RuntimeSettings(
             workerName: domain.workerName, inputTopic: inputTopic, deadLetterTopic: inputTopic + ".dlq",
             notificationsTopic: notificationsTopic, kafka: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "test-\(UUID().uuidString)"]))
         settings.batchMaxWait = .milliseconds(20)
+        configure(&settings)
         engine = WorkerEngine(settings: settings, handler: domain, store: store, metrics: WorkerMetrics(worker: domain.workerName),
                               health: HealthState(), logger: Self.quiet)
     }
 
-    /// Runs until `count` messages have outcomes and the outbox is empty, then stops.
+    /// Runs until `count` messages are finished (offsets saved past them) and the outbox is empty, then stops.
     public func runUntilProcessed(_ count: Int, timeout: Duration = .seconds(120)) async throws -> Bool {
         engine.start()
         let deadline = ContinuousClock.now + timeout
@@ -31,9 +33,8 @@ public final class EngineRunner<Domain: DomainHandler>: @unchecked Sendable {
         while !done && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
             done = try await store.queue.read { db in
-                let outcomes = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0
                 let waiting = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_outbox") ?? 0
-                return outcomes >= count && waiting == 0
+                return try processedMessageCount(db) >= count && waiting == 0
             }
         }
         engine.requestStop()

@@ -1,17 +1,24 @@
 import GRDB
 import WorkerRuntime
 
-/// Counts the outcomes in a store another process writes (read-only, WAL lets both work at once).
-public func storedOutcomeCount(_ path: String) async -> Int {
+/// How many input messages a store another process writes has finished (read-only; WAL lets both work at
+/// once): the sum of its saved next offsets, as every test topic starts at offset 0. Outcome rows are not
+/// counted, as `store.event_id_retention` forgets old ones.
+public func storedProcessedCount(_ path: String) async -> Int {
     guard let queue = try? SQLiteStore.openReadOnly(path: path) else { return 0 }
-    return (try? await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_message_outcomes") ?? 0 }) ?? 0
+    return (try? await queue.read { try processedMessageCount($0) }) ?? 0
 }
 
-/// Waits until a store holds at least `count` outcomes; false when the time runs out.
-public func waitForStoredOutcomes(_ path: String, _ count: Int, timeout: Duration = .seconds(120)) async -> Bool {
+/// The sum of a store's saved next offsets: the messages it has finished, when every topic starts at offset 0.
+public func processedMessageCount(_ db: Database) throws -> Int {
+    try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(next_offset), 0) FROM runtime_partition_offsets") ?? 0
+}
+
+/// Waits until a store has finished at least `count` messages; false when the time runs out.
+public func waitForStoredProcessed(_ path: String, _ count: Int, timeout: Duration = .seconds(120)) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if await storedOutcomeCount(path) >= count { return true }
+        if await storedProcessedCount(path) >= count { return true }
         try? await Task.sleep(for: .milliseconds(50))
     }
     return false

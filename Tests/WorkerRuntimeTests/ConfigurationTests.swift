@@ -48,6 +48,17 @@ struct ConfigurationTests {
         #expect(try WorkerLauncher.runtimeSettings(load("batch:\n  max_messages: 8000\noutbox:\n  max_backlog: 500\n")).outboxMaxBacklog == 500)
     }
 
+    @Test("store.event_id_retention defaults to 90 days, takes days, hours or minutes, 0 keeps ids for ever, and refuses anything else")
+    func eventIDRetention() throws {
+        #expect(try WorkerLauncher.runtimeSettings(load("worker:\n  name: tally\n")).eventIDRetention == .seconds(90 * 86_400))
+        #expect(try WorkerLauncher.runtimeSettings(load("store:\n  event_id_retention: 36h\n")).eventIDRetention == .seconds(36 * 3_600))
+        #expect(try WorkerLauncher.runtimeSettings(load("store:\n  event_id_retention: 30m\n")).eventIDRetention == .seconds(30 * 60))
+        #expect(try WorkerLauncher.runtimeSettings(load("store:\n  event_id_retention: \"0\"\n")).eventIDRetention == nil)
+        for bad in ["90", "-5d", "1.5d", "90 days", "0d"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try WorkerLauncher.runtimeSettings(load("store:\n  event_id_retention: \"\(bad)\"\n")) }
+        }
+    }
+
     @Test("store.cache_mb defaults to 32 MiB and sets the writing connection's page cache")
     func storeCacheSize() throws {
         #expect(try load("worker:\n  name: tally\n").integer("store.cache_mb", in: 2...4096) == 32)

@@ -38,7 +38,7 @@ struct CrashLoopTests {
         try await publish(messages, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
         let environment = ["SWIFT_BACKTRACE": "enable=no", "WELFARE_LOG_LEVEL": "warning", "WELFARE_BATCH_MAX_WAIT_MS": "200"]
         let run = try await superviseUntil(broker: broker, store: store, maxStarts: 30, environment: environment) {
-            await waitForStoredOutcomes(store, messages.count, timeout: .milliseconds(1))
+            await waitForStoredProcessed(store, messages.count, timeout: .milliseconds(1))
         }
         #expect(run.last != nil, "every message got an outcome within 30 starts (\(run.deaths) deaths)")
         #expect(run.deaths >= 3)
@@ -77,19 +77,19 @@ struct CrashLoopTests {
         var worker = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: killed, environment: ["WELFARE_LOG_LEVEL": "error"])
         while kills < 50 {
             try await Task.sleep(for: .milliseconds(Int.random(in: 60...300, using: &generator)))
-            if await waitForStoredOutcomes(killed, total, timeout: .milliseconds(1)) { break }
+            if await waitForStoredProcessed(killed, total, timeout: .milliseconds(1)) { break }
             worker.signal(SIGKILL)
             _ = await worker.waitForExit()
             kills += 1
             worker = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: killed, environment: ["WELFARE_LOG_LEVEL": "error"])
         }
-        #expect(await waitForStoredOutcomes(killed, total, timeout: .seconds(180)))
+        #expect(await waitForStoredProcessed(killed, total, timeout: .seconds(180)))
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit()?.status == 0)
 
         let clean = directory.appendingPathComponent("clean.sqlite").path
         let cleanWorker = try startTallyWorker(bootstrapServers: broker.bootstrapServers, store: clean, environment: ["WELFARE_LOG_LEVEL": "error"])
-        #expect(await waitForStoredOutcomes(clean, total, timeout: .seconds(180)))
+        #expect(await waitForStoredProcessed(clean, total, timeout: .seconds(180)))
         cleanWorker.signal(SIGTERM)
         #expect(await cleanWorker.waitForExit()?.status == 0)
 
@@ -120,7 +120,7 @@ struct OutboxAfterCrashTests {
         defer { first.signal(SIGKILL) }
         try await publish((0..<total).map { ("T\($0 % 100)", tallyEvent(id: "n-\($0)", tally: "T\($0 % 100)")) },
                           topic: "welfare.tally", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredOutcomes(store, total))
+        #expect(await waitForStoredProcessed(store, total))
         let delivered = try await readAll("welfare.notifications", partitions: 12, bootstrap: broker.bootstrapServers, atLeast: total)
         #expect(delivered.count == total)
         first.signal(SIGTERM)

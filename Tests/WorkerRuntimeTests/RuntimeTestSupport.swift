@@ -80,14 +80,18 @@ final class InProcessWorker: @unchecked Sendable {
         guard flushed else { throw TestFailure("publishing timed out") }
     }
 
-    /// Waits until the store has recorded `count` message outcomes.
+    /// Waits until the store has finished `count` messages (offsets saved past them).
     func waitForOutcomes(_ count: Int, timeout: Duration = .seconds(60)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try await outcomeCount() >= count { return true }
+            if try await processedCount() >= count { return true }
             try await Task.sleep(for: .milliseconds(25))
         }
-        return try await outcomeCount() >= count
+        return try await processedCount() >= count
+    }
+
+    func processedCount() async throws -> Int {
+        try await store.queue.read { try processedMessageCount($0) }
     }
 
     func outcomeCount() async throws -> Int {

@@ -28,7 +28,7 @@ struct StopDuringRetryTests {
         let worker = try startTallyWorker(broker: broker, store: store)
         defer { worker.signal(SIGKILL) }
         try await publish((0..<20).map { ("T\($0 % 3)", tallyEvent(id: "o-\($0)", tally: "T\($0 % 3)")) }, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredOutcomes(store, 20))
+        #expect(await waitForStoredProcessed(store, 20))
         try broker.setBrokerDown(1)
         #expect(try await eventuallyTrue { worker.standardError.contains("_ALL_BROKERS_DOWN") }, "the worker noticed the outage")
         let stop = await terminate(worker)
@@ -46,7 +46,7 @@ struct StopDuringRetryTests {
         let worker = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_STORE_BUSY_TIMEOUT_MS": "100"])
         defer { worker.signal(SIGKILL) }
         try await publish([("T1", tallyEvent(id: "s-0", tally: "T1"))], topic: "welfare.tally", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredOutcomes(store, 1))
+        #expect(await waitForStoredProcessed(store, 1))
         // Another connection holds the write lock: every write of the worker fails with SQLITE_BUSY.
         let lock = StoreWriteLockHolder()
         try await lock.hold(store)
@@ -83,7 +83,7 @@ struct StopDuringRetryTests {
         let first = try startTallyWorker(broker: broker, store: store, environment: ["WELFARE_SHUTDOWN_DELIVERY_TIMEOUT_MS": "0"])
         defer { first.signal(SIGKILL) }
         try await publish((0..<10).map { ("T\($0 % 3)", tallyEvent(id: "r-\($0)", tally: "T\($0 % 3)")) }, topic: "welfare.tally", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredOutcomes(store, 10))
+        #expect(await waitForStoredProcessed(store, 10))
         first.signal(SIGKILL)
         _ = await first.waitForExit()
         // And a row whose messages the first run never sent, whatever it managed before its death.

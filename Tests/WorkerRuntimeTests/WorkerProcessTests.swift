@@ -106,7 +106,7 @@ struct WorkerProcessTests {
         defer { producer.close() }
         _ = await producer.deliver(ProducerRecord(topic: "welfare.tally", key: Array("T1".utf8), value: tallyEvent(id: "m-1", tally: "T1")))
         _ = await producer.deliver(ProducerRecord(topic: "welfare.tally", key: Array("T1".utf8), value: Array("oops".utf8)))
-        #expect(await waitForStoredOutcomes(store, 2))
+        #expect(await waitForStoredProcessed(store, 2))
         let metrics = await httpGet(base + "/metrics")
         #expect(metrics?.status == 200)
         #expect(metrics?.body.contains(#"welfare_messages_total{worker="tally",outcome="applied",type="tally.added.v1"} 1"#) == true)
@@ -144,14 +144,14 @@ struct WorkerProcessTests {
         var kills = 0
         var killedWhileProcessing = 0
         while kills < 22 {
-            let before = await storedOutcomeCount(store)
+            let before = await storedProcessedCount(store)
             let worker = try startTallyWorker(broker: broker, store: store, environment: environment)
             // Kill at a random moment once the worker is committing batches (or after 5 s regardless).
             let progressDeadline = ContinuousClock.now + .seconds(5)
-            while await storedOutcomeCount(store) == before && ContinuousClock.now < progressDeadline {
+            while await storedProcessedCount(store) == before && ContinuousClock.now < progressDeadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            if await storedOutcomeCount(store) > before { killedWhileProcessing += 1 }
+            if await storedProcessedCount(store) > before { killedWhileProcessing += 1 }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...250)))
             worker.signal(SIGKILL)
             _ = await worker.waitForExit(timeout: .seconds(30))
@@ -161,7 +161,7 @@ struct WorkerProcessTests {
         #expect(killedWhileProcessing >= 10, "most kills hit a worker in the middle of processing")
 
         let final = try startTallyWorker(broker: broker, store: store, environment: environment.merging(["WELFARE_LOG_LEVEL": "info"]) { $1 })
-        #expect(await waitForStoredOutcomes(store, stream.messages.count, timeout: .seconds(180)))
+        #expect(await waitForStoredProcessed(store, stream.messages.count, timeout: .seconds(180)))
         // The killed workers may have done everything already: wait until this one is running (its signal
         // handling installed) before asking it to stop.
         #expect(try await eventuallyTrue { final.standardError.contains("reading partitions from the offsets in the store") })

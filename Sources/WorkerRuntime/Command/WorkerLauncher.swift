@@ -118,10 +118,21 @@ public enum WorkerLauncher {
         settings.maxAttempts = try configuration.integer("processing.max_attempts", in: 1...100)
         settings.brokerUnreachableWarning = try configuration.milliseconds("broker.unreachable_warning_ms", in: 100...3_600_000)
         settings.maxCrashes = try configuration.integer("processing.max_crashes", in: 1...100)
+        settings.eventIDRetention = try retention(configuration.string("store.event_id_retention"))
         // Validate the librdkafka properties now, so a bad one fails at start naming the key.
         _ = try Producer(configuration: settings.kafka.forProducer.withDefaults(["bootstrap.servers": "127.0.0.1:9"]), logger: Logger(label: "welfare.config-check", factory: { _ in SwiftLogNoOpLogHandler() })).close(flushTimeout: .zero)
         return settings
     }
+}
+
+/// `store.event_id_retention`: `0` (for ever) or a whole number of days, hours or minutes (`90d`, `36h`, `30m`).
+func retention(_ text: String) throws -> Duration? {
+    if text == "0" { return nil }
+    let units: [Character: Int64] = ["d": 86_400, "h": 3_600, "m": 60]
+    guard let unit = text.last, let seconds = units[unit], let count = Int64(text.dropLast()), count > 0, count <= 36_500 * 86_400 / seconds else {
+        throw ConfigurationError("store.event_id_retention must be 0 or a whole number of days, hours or minutes such as 90d, 36h or 30m, not \(text)")
+    }
+    return .seconds(count * seconds)
 }
 
 /// Runs the engine as a service: stops it on graceful shutdown; ends the group if the engine dies.

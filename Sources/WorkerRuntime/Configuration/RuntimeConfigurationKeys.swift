@@ -10,6 +10,8 @@ public enum RuntimeConfigurationKeys {
             ConfigurationKey("store.busy_timeout_ms", default: "2000", "How long a write waits for a lock held by a reader before it counts as a transient fault"),
             ConfigurationKey("store.identity_key", default: nil,
                              "Secret (at least 32 bytes) identity numbers are hashed with (HMAC-SHA-256) before the store keeps them; required by workers that keep identity hashes; keep it out of the config file, use WELFARE_STORE_IDENTITY_KEY; never logged"),
+            ConfigurationKey("store.event_id_retention", default: "90d",
+                             "How long event ids and outcomes are kept, in business time (e.g. 90d, 36h; 0 keeps them for ever): a repeat is a duplicate inside it"),
             ConfigurationKey("store.cache_mb", default: String(SQLiteStore.defaultCacheMegabytes), "SQLite page cache of the writing connection, in MiB"),
             ConfigurationKey("store.writer_nice", default: "-10", "Scheduling priority (nice) of the thread that writes the store; below 0 needs CAP_SYS_NICE or LimitNICE, else it runs at 0"),
             ConfigurationKey("consumer.assignment", default: "direct", "direct: read every partition from the store's offsets; group: join the consumer group"),

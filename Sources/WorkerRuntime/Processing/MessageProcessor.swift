@@ -21,7 +21,13 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     /// The key identity numbers are hashed with, handed to every event (`EventContext.identity`).
     public let identityKey: IdentityKey
 
-    public init(handler: Handler, deadLetterTopic: String, notificationsTopic: String, identityKey: IdentityKey = .forTests) {
+    /// How long event ids and outcomes are kept, in business time (nil: for ever). A repeat of an event is
+    /// found as a `duplicate` while its id is kept.
+    public let eventIDRetention: Duration?
+
+    public init(handler: Handler, deadLetterTopic: String, notificationsTopic: String, identityKey: IdentityKey = .forTests,
+                eventIDRetention: Duration? = nil) {
+        self.eventIDRetention = eventIDRetention
         self.handler = handler
         self.identityKey = identityKey
         self.deadLetterTopic = deadLetterTopic
@@ -52,6 +58,13 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         /// The partition of the latest messages and the offset after them, added to `nextOffsets` when the
         /// partition changes (a batch holds long runs of one partition).
         fileprivate var offsetRun: (partition: TopicPartition, next: Int64)?
+        /// The store's business clock as the batch goes: the latest event time seen (microseconds), never less.
+        fileprivate var clock: Int64 = .min
+        /// The latest event time the clock follows: a day past the present (a producer's wrong clock must not
+        /// make the store forget ids early).
+        fileprivate var clockLimit: Int64 = .max
+        /// When a message without a readable event time counts as seen: the clock, or the present before any event.
+        fileprivate var seenWithoutEventTime: Int64 { clock > .min ? clock : clockLimit - 86_400_000_000 }
 
         fileprivate mutating func count(_ key: OutcomeKey) {
             if let run = outcomeRun, run.key == key {
@@ -192,6 +205,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     private func process<Outcomes: OutcomeLedger>(_ messages: [ConsumedMessage], ahead: PreparedBatch?, deadLetteringAs forced: (reason: DeadLetterReason, detail: String)?,
                                                   _ statements: Ledgers<Outcomes>) throws -> BatchResult {
         var result = BatchResult()
+        result.clock = try statements.outcomes.businessClock() ?? .min
+        result.clockLimit = Int64(Date().timeIntervalSince1970 * 1_000_000) + 86_400_000_000
         let covered = forced == nil ? ahead?.coveredPrefix(of: messages) ?? 0 : messages.count
         // Messages not checked ahead are checked on another thread, chunk by chunk, as the writer goes.
         let rest = covered < messages.count
@@ -235,6 +250,12 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         result.pending = []
         result.flushOutcomeRun()
         result.flushOffsetRun()
+        if result.clock > .min {
+            // Forgets ids and outcomes past the retention a bounded step per batch (twice the batch at most, so a
+            // steady stream is kept up with and a long-stopped store catches up without one long transaction).
+            let cutoff = eventIDRetention.map { result.clock - $0.components.seconds * 1_000_000 }
+            _ = try statements.outcomes.advance(clock: result.clock, forgettingBefore: cutoff, limit: max(1_000, 2 * messages.count))
+        }
         // Nothing in the batch reads the outbox, so its rows can be written last, in input order.
         for part in pipeline.finish() {
             result.outbox.append(try statements.outcomes.appendOutbox(part.packed, records: part.records))
@@ -261,23 +282,26 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
                          into result: inout BatchResult) throws {
         switch preparation.pointee {
         case .deadLetter(let reason, let detail, let eventID):
-            try deadLetter(message, statements, reason: reason, detail: detail, eventID: eventID, eventType: nil, into: &result)
+            try deadLetter(message, statements, reason: reason, detail: detail, eventID: eventID, eventType: nil, seenAt: result.seenWithoutEventTime, into: &result)
         case .event(let event, let hash, let laterFailure, let decoded):
+            // Rows are kept by the event's own time, so a replay keeps and forgets the same ones.
+            let seenAt = min(event.time.epochMicroseconds, result.clockLimit)
+            result.clock = max(result.clock, seenAt)
             if let (reason, detail) = laterFailure {
                 // The id check comes first: a repeat or a conflict outranks the later failure.
                 if let earlier = try statements.outcomes.earlierHash(of: event.id) {
-                    try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, into: &result)
+                    try repeatedID(message, event: event, hash: hash, earlierHash: earlier, seenAt: seenAt, statements, into: &result)
                 } else {
-                    try deadLetter(message, statements, reason: reason, detail: detail, eventID: event.id, eventType: event.type, into: &result)
+                    try deadLetter(message, statements, reason: reason, detail: detail, eventID: event.id, eventType: event.type, seenAt: seenAt, into: &result)
                 }
                 return
             }
             // Claim the id (the claim is also the outcome row); if it was taken, this is a repeat or a conflict.
             let claimed = try statements.outcomes.claim(eventID: event.id, valueHash: hash, topic: message.pointee.topic, partition: message.pointee.partition,
-                                                        offset: message.pointee.offset, eventType: event.type)
+                                                        offset: message.pointee.offset, eventType: event.type, seenAt: seenAt)
             if !claimed {
                 let earlier = try statements.outcomes.earlierHash(of: event.id) ?? []
-                try repeatedID(message, event: event, hash: hash, earlierHash: earlier, statements, into: &result)
+                try repeatedID(message, event: event, hash: hash, earlierHash: earlier, seenAt: seenAt, statements, into: &result)
                 return
             }
             guard let decoded else { return }
@@ -295,28 +319,29 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             case .duplicate(let detail):
                 // A repeat the domain recognises does not take the event id.
                 try statements.outcomes.release(eventID: event.id)
-                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: .duplicate, reason: nil, detail: detail, into: &result)
+                try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: .duplicate, reason: nil, detail: detail,
+                                  seenAt: seenAt, into: &result)
             }
         }
     }
 
     /// An event whose id an applied or rejected event already took: a duplicate when the bytes match.
-    private func repeatedID<Outcomes: OutcomeLedger>(_ message: UnsafePointer<ConsumedMessage>, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], _ statements: Ledgers<Outcomes>, into result: inout BatchResult) throws {
+    private func repeatedID<Outcomes: OutcomeLedger>(_ message: UnsafePointer<ConsumedMessage>, event: CloudEvent, hash: [UInt8], earlierHash: [UInt8], seenAt: Int64, _ statements: Ledgers<Outcomes>, into result: inout BatchResult) throws {
         if earlierHash == hash {
-            try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: .duplicate, reason: nil, detail: nil, into: &result)
+            try recordOutcome(message, statements, eventID: event.id, eventType: event.type, outcome: .duplicate, reason: nil, detail: nil, seenAt: seenAt, into: &result)
         } else {
             try deadLetter(message, statements, reason: .eventIDConflict, detail: "event id \(event.id) was already used by an event with different content",
-                           eventID: event.id, eventType: event.type, into: &result)
+                           eventID: event.id, eventType: event.type, seenAt: seenAt, into: &result)
         }
     }
 
     /// Records the outcome of a message that took no event id: a duplicate or a dead letter.
     private func recordOutcome<Outcomes: OutcomeLedger>(
         _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers<Outcomes>, eventID: String?, eventType: String?, outcome: MessageOutcome, reason: String?, detail: String?,
-        into result: inout BatchResult
+        seenAt: Int64, into result: inout BatchResult
     ) throws {
         try statements.outcomes.recordOutcome(topic: message.pointee.topic, partition: message.pointee.partition, offset: message.pointee.offset, eventID: eventID,
-                                              eventType: eventType, outcome: outcome, reasonCode: reason, detail: detail)
+                                              eventType: eventType, outcome: outcome, reasonCode: reason, detail: detail, seenAt: seenAt)
         count(outcome: outcome, eventType: eventType, into: &result)
     }
 
@@ -327,9 +352,10 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     private func deadLetter<Outcomes: OutcomeLedger>(
         _ message: UnsafePointer<ConsumedMessage>, _ statements: Ledgers<Outcomes>, reason: DeadLetterReason, detail: String, eventID: String?, eventType: String?,
-        into result: inout BatchResult
+        seenAt: Int64, into result: inout BatchResult
     ) throws {
-        try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: .deadLettered, reason: reason.rawValue, detail: detail, into: &result)
+        try recordOutcome(message, statements, eventID: eventID, eventType: eventType, outcome: .deadLettered, reason: reason.rawValue, detail: detail,
+                          seenAt: seenAt, into: &result)
         // The original headers first, in their order, so that a redrive sends exactly what was sent.
         var headers = message.pointee.headers
         headers += [

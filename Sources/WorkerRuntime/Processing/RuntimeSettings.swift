@@ -39,6 +39,8 @@ public struct RuntimeSettings: Sendable {
     public var brokerUnreachableWarning: Duration = .seconds(10)
     /// The key identity numbers are hashed with (`store.identity_key`; a worker process requires its own).
     public var identityKey: IdentityKey = .forTests
+    /// How long event ids and outcomes are kept, in business time (`store.event_id_retention`; nil: for ever).
+    public var eventIDRetention: Duration? = .seconds(90 * 86_400)
 
     public init(workerName: String, inputTopic: String, deadLetterTopic: String, notificationsTopic: String, kafka: KafkaConfiguration) {
         self.workerName = workerName

@@ -41,7 +41,7 @@ public final class WorkerEngine<Handler: DomainHandler>: Sendable {
         self.board = board
         self.logger = logger
         self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic,
-                                          identityKey: settings.identityKey)
+                                          identityKey: settings.identityKey, eventIDRetention: settings.eventIDRetention)
         self.marker = store.markerPath.flatMap { try? ProcessingMarker(storePath: $0) }
         self.brokerWatch = BrokerWatch(warningAfter: settings.brokerUnreachableWarning, logger: logger)
         // The writer is the worker's bottleneck; on two cores the checking and rendering threads (nice −4 through

@@ -5,8 +5,8 @@ import Kafka
 /// its own (`SQLiteOutcomeLedger`), chosen by the message processor once per batch from the transaction's engine.
 public protocol OutcomeLedger {
     /// Takes `eventID` for an event with outcome `applied` (until `markRejected`); false when an earlier
-    /// event holds it.
-    func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String) throws -> Bool
+    /// event holds it. `seenAt` is the event's time (microseconds since the epoch), which the row is kept by.
+    func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String, seenAt: Int64) throws -> Bool
     /// The content digest of the event holding `eventID`, if any.
     func earlierHash(of eventID: String) throws -> [UInt8]?
     /// Turns a claimed event's outcome into `rejected`.
@@ -15,7 +15,12 @@ public protocol OutcomeLedger {
     func release(eventID: String) throws
     /// Records the outcome of a message that took no event id (a duplicate, a dead letter).
     func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: MessageOutcome,
-                       reasonCode: String?, detail: String?) throws
+                       reasonCode: String?, detail: String?, seenAt: Int64) throws
     /// Writes packed outbox messages as a new row and returns it.
     func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord]) throws -> OutboxRow
+    /// The store's business clock: the latest event time it has seen, in microseconds since the epoch.
+    func businessClock() throws -> Int64?
+    /// Keeps `clock` as the store's business clock and forgets, at most `limit` rows per kind, the event ids
+    /// and outcomes seen before `cutoff` (nil: keep everything). Returns how many rows it forgot.
+    func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws -> Int
 }

@@ -146,6 +146,19 @@ enum RuntimeSchema {
         migrator.registerMigration("runtime-v6-outbox-set-aside") { db in
             try db.execute(sql: "CREATE TABLE runtime_outbox_set_aside (seq INTEGER PRIMARY KEY, messages BLOB, set_aside_at TEXT NOT NULL)")
         }
+        // Event ids and outcomes are kept for `store.event_id_retention` of business time: each row carries
+        // its event's time (`seen_us`; a message without one, the store's clock) and rows older than the
+        // store's clock (the latest event time seen) minus the window are pruned a bounded step per batch.
+        // Rows written before this step have none: they count as seen when the clock was first kept
+        // (`legacy_seen_us`).
+        migrator.registerMigration("runtime-v7-retention") { db in
+            try db.execute(sql: """
+                ALTER TABLE runtime_events ADD COLUMN seen_us INTEGER;
+                ALTER TABLE runtime_other_outcomes ADD COLUMN seen_us INTEGER;
+                CREATE INDEX runtime_other_outcomes_seen ON runtime_other_outcomes (seen_us);
+                CREATE TABLE runtime_retention (id INTEGER PRIMARY KEY CHECK (id = 1), clock_us INTEGER NOT NULL, legacy_seen_us INTEGER NOT NULL);
+                """)
+        }
     }
 
     /// Headers as outbox rows held them before v4: a JSON array of `[name, value]` text pairs.

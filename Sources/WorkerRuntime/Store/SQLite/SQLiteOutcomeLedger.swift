@@ -15,21 +15,21 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     init(_ db: Database) throws {
         database = db
         claim = try FastStatement(db, sql: """
-            INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome)
-            VALUES (?, ?, ?, ?, ?, ?, 'applied') ON CONFLICT (event_id) DO NOTHING
+            INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome, seen_us)
+            VALUES (?, ?, ?, ?, ?, ?, 'applied', ?) ON CONFLICT (event_id) DO NOTHING
             """)
         lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_events WHERE event_id = ?")
         reject = try FastStatement(db, sql: "UPDATE runtime_events SET outcome = 'rejected', reason_code = ?, detail = ? WHERE event_id = ?")
         releaseID = try FastStatement(db, sql: "DELETE FROM runtime_events WHERE event_id = ?")
         otherOutcome = try FastStatement(db, sql: """
-            INSERT INTO runtime_other_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            INSERT INTO runtime_other_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail, seen_us)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         outbox = try FastStatement(db, sql: "INSERT INTO runtime_outbox (messages) VALUES (?)")
     }
 
-    func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String) throws -> Bool {
-        try claim.execute(.text(eventID), .blob(valueHash), .text(topic), .integer(Int64(partition)), .integer(offset), .text(eventType))
+    func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String, seenAt: Int64) throws -> Bool {
+        try claim.execute(.text(eventID), .blob(valueHash), .text(topic), .integer(Int64(partition)), .integer(offset), .text(eventType), .integer(seenAt))
         return claim.changes > 0
     }
 
@@ -46,13 +46,55 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     }
 
     func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: MessageOutcome,
-                       reasonCode: String?, detail: String?) throws {
+                       reasonCode: String?, detail: String?, seenAt: Int64) throws {
         try otherOutcome.execute(.text(topic), .integer(Int64(partition)), .integer(offset), .optionalText(eventID), .optionalText(eventType),
-                                 .text(outcome.rawValue), .optionalText(reasonCode), .optionalText(detail))
+                                 .text(outcome.rawValue), .optionalText(reasonCode), .optionalText(detail), .integer(seenAt))
     }
 
     func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord]) throws -> OutboxRow {
         try outbox.execute(.blob(packed.bytes))
         return OutboxRow(seq: database.lastInsertedRowID, records: records)
+    }
+
+    func businessClock() throws -> Int64? {
+        try FastStatement(database, sql: "SELECT clock_us FROM runtime_retention WHERE id = 1").integer()
+    }
+
+    /// Event rows are in append order and their times (the events' own) mostly rise with it, so the expired
+    /// ones are found among the oldest rows by rowid: one look at the oldest row tells whether there is
+    /// anything to do, and a step deletes the expired rows among the `limit` oldest (a row that is not yet
+    /// expired waits, and rows behind it may wait with it: kept longer, never shorter). Other outcomes
+    /// (duplicates, dead letters) are found through their index on the time.
+    func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws -> Int {
+        try FastStatement(database, sql: """
+            INSERT INTO runtime_retention (id, clock_us, legacy_seen_us) VALUES (1, ?1, ?1)
+            ON CONFLICT (id) DO UPDATE SET clock_us = max(clock_us, excluded.clock_us)
+            """).execute(.integer(clock))
+        guard let cutoff else { return 0 }
+        let legacy = try FastStatement(database, sql: "SELECT legacy_seen_us FROM runtime_retention WHERE id = 1").integer() ?? clock
+        var forgotten = 0
+        if let oldest = try FastStatement(database, sql: "SELECT coalesce(seen_us, ?) FROM runtime_events ORDER BY rowid LIMIT 1").integer(.integer(legacy)),
+           oldest < cutoff {
+            let events = try FastStatement(database, sql: """
+                DELETE FROM runtime_events WHERE rowid IN (SELECT rowid FROM runtime_events ORDER BY rowid LIMIT ?) AND coalesce(seen_us, ?) < ?
+                """)
+            try events.execute(.int(limit), .integer(legacy), .integer(cutoff))
+            forgotten += events.changes
+        }
+        let others = try FastStatement(database, sql: """
+            DELETE FROM runtime_other_outcomes WHERE (topic, partition, offset) IN (
+                SELECT topic, partition, offset FROM runtime_other_outcomes WHERE seen_us < ? ORDER BY seen_us LIMIT ?)
+            """)
+        try others.execute(.integer(cutoff), .int(limit))
+        forgotten += others.changes
+        if legacy < cutoff {
+            let older = try FastStatement(database, sql: """
+                DELETE FROM runtime_other_outcomes WHERE (topic, partition, offset) IN (
+                    SELECT topic, partition, offset FROM runtime_other_outcomes WHERE seen_us IS NULL LIMIT ?)
+                """)
+            try older.execute(.int(limit))
+            forgotten += older.changes
+        }
+        return forgotten
     }
 }

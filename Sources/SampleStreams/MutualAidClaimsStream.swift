@@ -13,9 +13,13 @@ public struct MutualAidClaimsStream {
     public var members: Int
     public var seed: UInt64
     public var faultEvery: Int
+    /// The number of the first member (`M-n`, identity `SampleIdentity.person(100,000 + n)`): streams that
+    /// start apart do not meet (a benchmark run on a seeded store).
+    public var firstMember: Int
 
-    public init(members: Int = 150, seed: UInt64 = 3, faultEvery: Int = 50) {
+    public init(members: Int = 150, seed: UInt64 = 3, faultEvery: Int = 50, firstMember: Int = 0) {
         self.members = members
+        self.firstMember = firstMember
         self.seed = seed
         self.faultEvery = faultEvery
     }
@@ -55,10 +59,10 @@ public struct MutualAidClaimsStream {
         /// The first 2026 enrolments wait out the waiting period; renewals are covered from 1 January.
         func isNew(_ index: Int) -> Bool { index % 3 == 0 }
         for index in 0..<members {
-            let member = "M-\(index)"
+            let member = "M-\(firstMember + index)"
             for year in (isNew(index) ? [2026] : [2025, 2026]) {
                 emit("mutualaid.member.enrolled.v1", member, [
-                    "member_id": .string(member), "name": .string("社工\(index)"), "id_number": .string(SampleIdentity.person(100_000 + index).number),
+                    "member_id": .string(member), "name": .string("社工\(index)"), "id_number": .string(SampleIdentity.person(100_000 + firstMember + index).number),
                     "phone": .string("13800138000"), "community_id": .string("COMM-\(index % 20)"), "plan_year": .integer(Int64(year)),
                     "enrolled_on": .string(year == 2025 ? "2025-01-10" : "2025-12-15"), "contribution_fen": .integer(enrolled(index) ? 10_000 : 9_000),
                 ], at: 0)
@@ -87,7 +91,7 @@ public struct MutualAidClaimsStream {
             if roll < 35 || (incomplete.isEmpty && complete.isEmpty) {
                 let index = Int(random.next() % UInt64(members))
                 guard enrolled(index) else { continue }
-                let member = "M-\(index)"
+                let member = "M-\(firstMember + index)"
                 var risk = random.next() % 60 == 0 ? rare[Int(random.next() % UInt64(rare.count))] : weighted[Int(random.next() % UInt64(weighted.count))]
                 let incident = max(yearStart, today.adding(days: -Int(random.next() % 45)))
                 if isNew(index) && incident < newMembersWaitUntil && risk.waitingPeriod {

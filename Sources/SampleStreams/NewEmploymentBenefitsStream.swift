@@ -15,9 +15,17 @@ public struct NewEmploymentBenefitsStream {
     /// The voucher secret of the worker being fed: a service site reads real codes off workers' phones.
     public var voucherSecret: String
     public var faultEvery: Int
+    /// The number of the first worker (`W-n`, identity `SampleIdentity.person(500,000 + n)`): streams that
+    /// start apart do not meet (a benchmark run on a seeded store).
+    public var firstWorker: Int
+    /// The first day of business time (Asia/Shanghai); a day passes every `workers` messages.
+    public var startDate: LocalDate
 
-    public init(workers: Int = 100, seed: UInt64 = 11, voucherSecret: String, faultEvery: Int = 50) {
+    public init(workers: Int = 100, seed: UInt64 = 11, voucherSecret: String, faultEvery: Int = 50, firstWorker: Int = 0,
+                startDate: LocalDate = LocalDate(year: 2026, month: 5, day: 1) ?? LocalDate(daysSinceEpoch: 20_574)) {
         self.workers = max(1, workers)
+        self.firstWorker = firstWorker
+        self.startDate = startDate
         self.seed = seed
         self.voucherSecret = voucherSecret
         self.faultEvery = faultEvery
@@ -47,9 +55,9 @@ public struct NewEmploymentBenefitsStream {
         var activeDays = Array(repeating: Set<Int>(), count: workers)
         var used: [String: Int] = [:]
         var seats: [String: Int] = [:]
-        // Business time starts on 2026-05-01 (Asia/Shanghai); a day passes every `workers` messages, so each
-        // worker shows up about once a day.
-        let start = LocalDate(year: 2026, month: 5, day: 1)!
+        // Business time starts on `startDate` (2026-05-01 unless told); a day passes every `workers` messages,
+        // so each worker shows up about once a day.
+        let start = startDate
         func day(_ position: Int) -> Int { position / workers }
         func time(_ position: Int) -> (date: LocalDate, text: String) {
             let date = start.adding(days: day(position))
@@ -70,13 +78,13 @@ public struct NewEmploymentBenefitsStream {
             activeDays[index].count { $0 >= today - settings.activityWindowDays && $0 <= today - 1 }
         }
         func voucher(_ application: Application) -> String {
-            ReadableCode.make(secret: voucherSecret, parts: ["voucher", application.id, "W-\(application.worker)", application.benefit.code])
+            ReadableCode.make(secret: voucherSecret, parts: ["voucher", application.id, "W-\(firstWorker + application.worker)", application.benefit.code])
         }
 
         for index in 0..<workers {
-            let worker = "W-\(index)"
+            let worker = "W-\(firstWorker + index)"
             emit("newemployment.worker.registered.v1", worker, [
-                "worker_id": .string(worker), "name": .string("骑手\(index)"), "id_number": .string(SampleIdentity.person(500_000 + index).number),
+                "worker_id": .string(worker), "name": .string("骑手\(index)"), "id_number": .string(SampleIdentity.person(500_000 + firstWorker + index).number),
                 "phone": .string("13912345678"), "occupation": .string(occupation(index)),
                 "platforms": .array([.string(Self.platforms[index % 3]), .string(Self.platforms[(index + 1) % 3])]), "district": .string("武侯区"),
             ], at: 0)
@@ -84,7 +92,7 @@ public struct NewEmploymentBenefitsStream {
         while output.count < count {
             let position = output.count
             let index = Int(random.next() % UInt64(workers))
-            let worker = "W-\(index)"
+            let worker = "W-\(firstWorker + index)"
             let now = time(position)
             let today = day(position)
             if faultEvery > 0 && position % faultEvery == faultEvery - 1, let last = output.last {
@@ -152,8 +160,8 @@ public struct NewEmploymentBenefitsStream {
                 guard let pick = open.isEmpty ? nil : open[Int(random.next() % UInt64(open.count))] else { continue }
                 applications[pick].state = .redeemed
                 let application = applications[pick]
-                emit("newemployment.voucher.redeemed.v1", "W-\(application.worker)", [
-                    "redemption_id": .string("RED-\(seed)-\(position)"), "worker_id": .string("W-\(application.worker)"),
+                emit("newemployment.voucher.redeemed.v1", "W-\(firstWorker + application.worker)", [
+                    "redemption_id": .string("RED-\(seed)-\(position)"), "worker_id": .string("W-\(firstWorker + application.worker)"),
                     "voucher_code": .string(voucher(application)), "site_id": .string("SITE-\(position % 17)"),
                 ], at: position)
             } else {
@@ -168,8 +176,8 @@ public struct NewEmploymentBenefitsStream {
                 guard let pick = open.isEmpty ? nil : open[Int(random.next() % UInt64(open.count))] else { continue }
                 let application = applications[pick]
                 applications[pick].state = .cancelled
-                emit("newemployment.benefit.cancelled.v1", "W-\(application.worker)", [
-                    "application_id": .string(application.id), "worker_id": .string("W-\(application.worker)"), "reason": .string("行程冲突"),
+                emit("newemployment.benefit.cancelled.v1", "W-\(firstWorker + application.worker)", [
+                    "application_id": .string(application.id), "worker_id": .string("W-\(firstWorker + application.worker)"), "reason": .string("行程冲突"),
                 ], at: position)
                 if application.state == .granted { used["\(application.worker)|\(application.benefit.code)", default: 1] -= 1 }
                 if application.state == .granted, application.benefit.yearlyQuota != nil {

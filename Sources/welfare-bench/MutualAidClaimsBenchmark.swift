@@ -16,13 +16,37 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
     @Option(help: "Members.") var members = 20_000
     @Option(help: "Partitions of the input topic.") var partitions = 64
     @Option(help: "Claims in the store for the claim-status timing (0 skips it).") var lookupClaims = 1_000_000
-    @Option(help: "claim-status runs to time.") var lookups = 20
+    @Option(help: "claim-status runs to time.") var lookups = 200
+    @Option(help: "Run on this existing store (one `welfare-bench seed` made) instead of an empty one; it keeps the run's rows.") var store: String?
 
     func run() throws {
         let stream = MutualAidClaimsStream(members: members, seed: 99, faultEvery: 0).messages(count: events)
-        try WorkerBenchmarkRun(domain: WelfareDomains.mutualAidClaims, partitions: partitions)
+        try WorkerBenchmarkRun(domain: WelfareDomains.mutualAidClaims, partitions: partitions, existingStore: store)
             .run(messages: stream.map { (Array($0.key.utf8), $0.value) })
+        if let store { try timeLookups(path: store) }
         if lookupClaims > 0 { try timeClaimStatus() }
+    }
+
+    /// Times `claim-status` on claims of an existing store, spread over it (p50 and p99 of whole processes).
+    private func timeLookups(path: String) throws {
+        let reader = try SQLiteStore.openReadOnly(path: path)
+        let (claims, ids) = try reader.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ma_claims") ?? 0
+            return (count, try String.fetchAll(db, sql: "SELECT claim_id FROM ma_claims WHERE rowid % ? = 0 LIMIT ?", arguments: [max(1, count / max(1, lookups)), lookups]))
+        }
+        try reader.close()
+        var times: [Double] = []
+        let executable = BenchmarkSupport.binDirectory.appendingPathComponent("claim-status").path
+        for id in ids {
+            let start = ContinuousClock.now
+            let status = try BenchmarkSupport.spawnAndWait(executable, [id, "--store", path, "--json"])
+            times.append((ContinuousClock.now - start).seconds * 1000)
+            guard status == 0 else { throw BenchmarkError("claim-status exited \(status)") }
+        }
+        times.sort()
+        guard !times.isEmpty else { throw BenchmarkError("no claims in \(path)") }
+        print(String(format: "claim-status on the store's %d claims (whole process, %d runs): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                     claims, times.count, times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)], times.last ?? 0))
     }
 
     /// Fills a store with claims directly (far faster than replaying submissions), then times the command.

@@ -15,9 +15,10 @@ struct NewEmploymentBenefitsBenchmark: ParsableCommand {
     @Option(help: "Applications plus redemptions (half each).") var applications = 100_000
     @Option(help: "Workers (registered first, counted in the total).") var workers = 20_000
     @Option(help: "Partitions of the input topic (the embedded broker keeps about 5 MB per partition).") var partitions = 96
+    @Option(help: "Run on this existing store (one `welfare-bench seed` made) instead of an empty one; it keeps the run's rows.") var store: String?
 
     func run() throws {
-        let secret = "benchmark-voucher-secret-0123456"
+        let secret = SeedCommand.voucherSecret
         var messages: [(key: [UInt8], value: [UInt8])] = []
         messages.reserveCapacity(workers + reports + applications)
         var sequence = 0
@@ -61,6 +62,6 @@ struct NewEmploymentBenefitsBenchmark: ParsableCommand {
             ], time: "\(applyDay)T12:00:00+08:00")
         }
         try WorkerBenchmarkRun(domain: WelfareDomains.newEmploymentBenefits, partitions: partitions,
-                               environment: ["WELFARE_DOMAIN_VOUCHER_SECRET": secret]).run(messages: messages)
+                               environment: ["WELFARE_DOMAIN_VOUCHER_SECRET": secret], existingStore: store).run(messages: messages)
     }
 }

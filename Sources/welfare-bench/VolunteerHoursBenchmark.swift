@@ -14,15 +14,18 @@ struct VolunteerHoursBenchmark: ParsableCommand {
     @Option(help: "Volunteers (registered first, counted in the total).") var volunteers = 50_000
     @Option(help: "Partitions of the input topic.") var partitions = 64
     @Flag(help: "Load the worker's /status page once a second during the run.") var loadStatusPage = false
+    @Flag(help: "Event and record ids as UUIDs (random keys, as most upstream systems send) instead of counters.") var uuidIds = false
+    @Option(help: "Run on this existing store (one `welfare-bench seed` made) instead of an empty one; it keeps the run's rows.") var store: String?
 
     func run() throws {
         var messages: [(key: [UInt8], value: [UInt8])] = []
         messages.reserveCapacity(events + volunteers)
         var sequence = 0
+        var random = SeededRandom(seed: 2026)
         func event(_ type: String, _ volunteer: String, _ data: JSONObject, time: String) {
             sequence += 1
             let envelope: JSONObject = [
-                "specversion": .string("1.0"), "id": .string("bench-\(sequence)"), "source": .string("/bench/volunteer-app"),
+                "specversion": .string("1.0"), "id": .string(uuidIds ? SampleUUID.next(&random) : "bench-\(sequence)"), "source": .string("/bench/volunteer-app"),
                 "type": .string(type), "time": .string(time), "subject": .string(volunteer), "data": .object(data),
             ]
             messages.append((Array(volunteer.utf8), JSONWriter.encode(.object(envelope))))
@@ -40,7 +43,7 @@ struct VolunteerHoursBenchmark: ParsableCommand {
             let volunteer = "V-\(index % volunteers)"
             let day = 1 + index / volunteers  // each volunteer serves once a day
             let date = LocalDate(year: 2026, month: 1, day: 1)!.adding(days: day)
-            let record = "R-\(index)"
+            let record = uuidIds ? SampleUUID.next(&random) : "R-\(index)"
             event("volunteer.hours.submitted.v1", volunteer, [
                 "record_id": .string(record), "volunteer_id": .string(volunteer), "organization_id": .string("ORG-\(index % 300)"),
                 "activity_id": .string("ACT-\(index % 50)"), "activity_name": .string("社区服务"), "place": .string("锦江区"),
@@ -52,6 +55,6 @@ struct VolunteerHoursBenchmark: ParsableCommand {
             ], time: "\(date)T20:00:00+08:00")
         }
         try WorkerBenchmarkRun(domain: WelfareDomains.volunteerHours, partitions: partitions,
-                               environment: ["WELFARE_DOMAIN_CERTIFICATE_SECRET": "benchmark-certificate-secret-0123"], loadStatusPage: loadStatusPage).run(messages: messages)
+                               environment: ["WELFARE_DOMAIN_CERTIFICATE_SECRET": "benchmark-certificate-secret-0123"], loadStatusPage: loadStatusPage, existingStore: store).run(messages: messages)
     }
 }

@@ -6,5 +6,5 @@ struct WelfareBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "welfare-bench",
         abstract: "Measure the Kafka binding and the workers on the embedded broker (build with -c release).",
-        subcommands: [RawConsumeBenchmark.self, TallyWorkerBenchmark.self, ProcessorBenchmark.self, StoreFloorBenchmark.self, VolunteerHoursBenchmark.self, NewEmploymentBenefitsBenchmark.self, MutualAidClaimsBenchmark.self])
+        subcommands: [RawConsumeBenchmark.self, TallyWorkerBenchmark.self, ProcessorBenchmark.self, StoreFloorBenchmark.self, VolunteerHoursBenchmark.self, NewEmploymentBenefitsBenchmark.self, MutualAidClaimsBenchmark.self, SeedCommand.self])
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import WelfareDomains
 
 /// One end-to-end worker measurement: a broker process, a preloaded input topic, the raw consume rate
@@ -12,6 +13,9 @@ struct WorkerBenchmarkRun {
     var environment: [String: String] = [:]
     /// Load the worker's status page once a second while it runs, as an operator's open browser tab would.
     var loadStatusPage = false
+    /// A store to run on instead of an empty one (a seeded city-scale store). Its saved offsets are cleared
+    /// first: they belong to the topic it was seeded from, and the benchmark's topic is new.
+    var existingStore: String?
 
     func run(messages: [(key: [UInt8], value: [UInt8])]) throws {
         try BenchmarkSupport.withScratchDirectory { directory in
@@ -22,10 +26,18 @@ struct WorkerBenchmarkRun {
             let preload = try BenchmarkSupport.preload(messages, topic: inputTopic, bootstrap: bootstrap)
             print(String(format: "preloaded %d events (~%d bytes) on %d partitions in %.1f s", messages.count, averageSize, partitions, preload))
             let raw = try BenchmarkSupport.rawConsume(topic: inputTopic, partitions: partitions, count: messages.count, bootstrap: bootstrap)
+            let store = existingStore ?? directory.appendingPathComponent("store.sqlite").path
+            if let existingStore {
+                let queue = try DatabaseQueue(path: existingStore)
+                try queue.write { db in try db.execute(sql: "DELETE FROM runtime_partition_offsets") }
+                try queue.close()
+                print(String(format: "on the existing store %@ (%.2f GB)", existingStore, Double(StoreSeeder.size(existingStore)) / 1e9))
+            }
             let run = try BenchmarkSupport.runWorker(
-                executable: executable, bootstrap: bootstrap, store: directory.appendingPathComponent("store.sqlite").path,
+                executable: executable, bootstrap: bootstrap, store: store,
                 expected: messages.count, environment: environment, loadStatusPage: loadStatusPage)
             run.report(events: messages.count, rawRate: Double(messages.count) / raw)
+            if existingStore != nil { print(String(format: "store after the run: %.2f GB", Double(StoreSeeder.size(store)) / 1e9)) }
         }
     }
 }

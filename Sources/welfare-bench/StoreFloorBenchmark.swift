@@ -42,7 +42,7 @@ struct StoreFloorBenchmark: ParsableCommand {
                         try FastStatement(db, sql: "DELETE FROM runtime_outbox WHERE seq BETWEEN ? AND ?").execute(.integer(delivered), .integer(delivered))
                     }
                     let claim = try FastStatement(db, sql: """
-                        INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome)
+                        INSERT INTO runtime_events (event_id, value_hash, topic_code, partition, offset, type_code, outcome)
                         VALUES (?, ?, ?, ?, ?, ?, 'applied') ON CONFLICT (event_id) DO NOTHING
                         """)
                     let entry = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
@@ -53,8 +53,8 @@ struct StoreFloorBenchmark: ParsableCommand {
                     for index in indices {
                         let eventID = "evt-\(index)"
                         let tally = "tally-\(index % 50_000)"
-                        try claim.execute(.text(eventID), .blob(Array(repeating: UInt8(index & 0xff), count: 16)), .text("welfare.tally"),
-                                          .int((index % 50_000) % 64), .int(index / 64), .text("tally.added.v1"))
+                        try claim.execute(.text(eventID), .blob(Array(repeating: UInt8(index & 0xff), count: 16)), .int(1),
+                                          .int((index % 50_000) % 64), .int(index / 64), .int(2))
                         try entry.execute(.text("entry-\(index)"), .text(tally), .int(index % 100 + 1), .text(eventID))
                         let amount = Int64(index % 100 + 1)
                         if let known = try total.integer(.text(tally)) {

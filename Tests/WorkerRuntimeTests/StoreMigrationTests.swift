@@ -27,7 +27,7 @@ struct StoreMigrationTests {
         #expect(outcomes == ["0/0:e1:applied:-", "0/1:e2:rejected:OVER_LIMIT", "0/2:e1:duplicate:-", "0/3:-:dead_lettered:MALFORMED_JSON"])
         #expect(ids == ["e1:0102:applied", "e2:0304:rejected"])
         #expect(deadLetters == 1)
-        #expect(tables == ["runtime_events", "runtime_identity_key", "runtime_other_outcomes", "runtime_outbox", "runtime_outbox_set_aside", "runtime_partition_offsets", "runtime_retention"])
+        #expect(tables == ["runtime_events", "runtime_identity_key", "runtime_names", "runtime_other_outcomes", "runtime_outbox", "runtime_outbox_set_aside", "runtime_partition_offsets", "runtime_retention"])
         // Messages waiting in the outbox become rows of one packed message each, in their order.
         let outbox = try await store.queue.read { db in
             try Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox ORDER BY seq").map { row in

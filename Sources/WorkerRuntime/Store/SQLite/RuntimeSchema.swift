@@ -159,6 +159,38 @@ enum RuntimeSchema {
                 CREATE TABLE runtime_retention (id INTEGER PRIMARY KEY CHECK (id = 1), clock_us INTEGER NOT NULL, legacy_seen_us INTEGER NOT NULL);
                 """)
         }
+        // An event row named its topic and event type in full (some 55 bytes of its ~140, the most of any
+        // column but the id): they become small codes of `runtime_names`, and the view names them again.
+        migrator.registerMigration("runtime-v8-name-codes") { db in
+            try db.execute(sql: """
+                DROP VIEW runtime_message_outcomes;
+                CREATE TABLE runtime_names (code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                INSERT INTO runtime_names (name) SELECT topic FROM runtime_events UNION SELECT event_type FROM runtime_events;
+                CREATE TABLE runtime_events_v8 (
+                    event_id TEXT NOT NULL UNIQUE,
+                    value_hash BLOB NOT NULL,
+                    topic_code INTEGER NOT NULL,
+                    partition INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    type_code INTEGER NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome = 'applied' OR outcome = 'rejected'),
+                    reason_code TEXT,
+                    detail TEXT,
+                    seen_us INTEGER
+                );
+                INSERT INTO runtime_events_v8 (event_id, value_hash, topic_code, partition, offset, type_code, outcome, reason_code, detail, seen_us)
+                    SELECT e.event_id, e.value_hash, t.code, e.partition, e.offset, y.code, e.outcome, e.reason_code, e.detail, e.seen_us
+                    FROM runtime_events AS e JOIN runtime_names AS t ON t.name = e.topic JOIN runtime_names AS y ON y.name = e.event_type
+                    ORDER BY e.rowid;
+                DROP TABLE runtime_events;
+                ALTER TABLE runtime_events_v8 RENAME TO runtime_events;
+                CREATE VIEW runtime_message_outcomes AS
+                    SELECT t.name AS topic, e.partition, e.offset, e.event_id, y.name AS event_type, e.outcome, e.reason_code, e.detail
+                    FROM runtime_events AS e JOIN runtime_names AS t ON t.code = e.topic_code JOIN runtime_names AS y ON y.code = e.type_code
+                    UNION ALL
+                    SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_other_outcomes;
+                """)
+        }
     }
 
     /// Headers as outbox rows held them before v4: a JSON array of `[name, value]` text pairs.

@@ -1,10 +1,12 @@
 import GRDB
 import Kafka
 
-/// The ledger of outcomes in `runtime_events` (one row per event id, its outcome with it),
-/// `runtime_other_outcomes` and `runtime_outbox`, through statements prepared once per transaction.
+/// The ledger of outcomes in `runtime_events` (one row per event id, its outcome with it; topic and event type
+/// as codes of `runtime_names`), `runtime_other_outcomes` and `runtime_outbox`, through statements prepared
+/// once per transaction.
 struct SQLiteOutcomeLedger: OutcomeLedger {
     private let database: Database
+    private let names: NameCodes
     private let claim: FastStatement
     private let lookup: FastStatement
     private let reject: FastStatement
@@ -14,8 +16,9 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
 
     init(_ db: Database) throws {
         database = db
+        names = try NameCodes(db)
         claim = try FastStatement(db, sql: """
-            INSERT INTO runtime_events (event_id, value_hash, topic, partition, offset, event_type, outcome, seen_us)
+            INSERT INTO runtime_events (event_id, value_hash, topic_code, partition, offset, type_code, outcome, seen_us)
             VALUES (?, ?, ?, ?, ?, ?, 'applied', ?) ON CONFLICT (event_id) DO NOTHING
             """)
         lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_events WHERE event_id = ?")
@@ -29,7 +32,8 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     }
 
     func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String, seenAt: Int64) throws -> Bool {
-        try claim.execute(.text(eventID), .blob(valueHash), .text(topic), .integer(Int64(partition)), .integer(offset), .text(eventType), .integer(seenAt))
+        try claim.execute(.text(eventID), .blob(valueHash), .integer(names.code(topic)), .integer(Int64(partition)), .integer(offset),
+                          .integer(names.code(eventType)), .integer(seenAt))
         return claim.changes > 0
     }
 
@@ -96,5 +100,26 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
             forgotten += older.changes
         }
         return forgotten
+    }
+}
+
+/// The codes of topic and event-type names in `runtime_names`, added as they first appear; the ones in use are
+/// kept for the transaction.
+private final class NameCodes {
+    private var codes: [String: Int64] = [:]
+    private let add: FastStatement
+    private let find: FastStatement
+
+    init(_ db: Database) throws {
+        add = try FastStatement(db, sql: "INSERT INTO runtime_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING")
+        find = try FastStatement(db, sql: "SELECT code FROM runtime_names WHERE name = ?")
+    }
+
+    func code(_ name: String) throws -> Int64 {
+        if let code = codes[name] { return code }
+        try add.execute(.text(name))
+        guard let code = try find.integer(.text(name)) else { throw DatabaseError(message: "runtime_names lost \(name)") }
+        codes[name] = code
+        return code
     }
 }

@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 
-.PHONY: deps build release run smoke test bench fuzz clean
+.PHONY: deps build release run smoke test bench bench-city fuzz clean
 
 deps:
 	@bash ops/install-deps.sh
@@ -31,6 +31,10 @@ bench: release
 	.build/release/welfare-bench volunteer-hours
 	.build/release/welfare-bench new-employment-benefits
 	.build/release/welfare-bench mutual-aid-claims
+
+# Every worker on top of city-scale stores (years of events; seeding 50 million takes about an hour).
+bench-city: release
+	@bash ops/city-scale-bench.sh
 
 # A million mutated events per domain through checks and handlers (no crash, one outcome each).
 fuzz: release

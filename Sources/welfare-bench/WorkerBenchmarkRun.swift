@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import WorkerRuntime
 import WelfareDomains
 
 /// One end-to-end worker measurement: a broker process, a preloaded input topic, the raw consume rate
@@ -28,10 +29,13 @@ struct WorkerBenchmarkRun {
             let raw = try BenchmarkSupport.rawConsume(topic: inputTopic, partitions: partitions, count: messages.count, bootstrap: bootstrap)
             let store = existingStore ?? directory.appendingPathComponent("store.sqlite").path
             if let existingStore {
-                let queue = try DatabaseQueue(path: existingStore)
-                try queue.write { db in try db.execute(sql: "DELETE FROM runtime_partition_offsets") }
-                try queue.close()
-                print(String(format: "on the existing store %@ (%.2f GB)", existingStore, Double(StoreSeeder.size(existingStore)) / 1e9))
+                // Migrated to this build's schema first, so that the run measures processing, not an upgrade.
+                let migrationStart = ContinuousClock.now
+                let migrated = try Self.open(existingStore, domain.makeHandler(environment: environment.merging(domain.developmentSecrets) { old, _ in old }))
+                try migrated.queue.write { db in try db.execute(sql: "DELETE FROM runtime_partition_offsets") }
+                try migrated.queue.close()
+                print(String(format: "on the existing store %@ (%.2f GB), brought to this build's schema in %.1f s", existingStore,
+                             Double(StoreSeeder.size(existingStore)) / 1e9, (ContinuousClock.now - migrationStart).seconds))
             }
             let run = try BenchmarkSupport.runWorker(
                 executable: executable, bootstrap: bootstrap, store: store,
@@ -39,5 +43,9 @@ struct WorkerBenchmarkRun {
             run.report(events: messages.count, rawRate: Double(messages.count) / raw)
             if existingStore != nil { print(String(format: "store after the run: %.2f GB", Double(StoreSeeder.size(store)) / 1e9)) }
         }
+    }
+
+    private static func open<Handler: DomainHandler>(_ path: String, _ handler: Handler) throws -> SQLiteStore {
+        try SQLiteStore(path: path, for: handler)
     }
 }

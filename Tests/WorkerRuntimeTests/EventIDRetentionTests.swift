@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Kafka
+import TallyDomain
 import Testing
 import WelfareTestSupport
 import WorkerRuntime
@@ -33,64 +35,72 @@ struct EventIDRetentionTests {
         return messages
     }
 
-    /// Rows in the runtime's outcome tables and the store's pages in use.
-    static func footprint(_ worker: InProcessWorker) async throws -> (events: Int, others: Int, pages: Int) {
-        try await worker.store.queue.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_events") ?? -1,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_other_outcomes") ?? -1,
-             (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0) - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0))
-        }
-    }
-
     @Test("a store past the window keeps the same size under a steady stream")
-    func steadyStreamKeepsTheSameSize() async throws {
-        let worker = try InProcessWorker(partitions: 3) { $0.eventIDRetention = .seconds(30 * 60) }
-        worker.start()
-        var published = 0
+    func steadyStreamKeepsTheSameSize() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let domain = TallyDomain()
+        let store = try SQLiteStore(path: directory.appendingPathComponent("steady.sqlite").path, for: domain)
+        let processor = MessageProcessor(handler: domain, deadLetterTopic: "welfare.tally.dlq", notificationsTopic: "welfare.notifications",
+                                         eventIDRetention: .seconds(30 * 60))
+        // Batches of the same size one after another, as a worker takes them from a steady stream: the sizes
+        // then repeat with each pruning step.
+        var offset: Int64 = 0
         var sizes: [(events: Int, others: Int, pages: Int)] = []
-        for round in 0..<4 {
-            let messages = Self.round(from: round * 1_000, count: 1_000)
-            try await worker.publish(messages)
-            published += messages.count
-            #expect(try await worker.waitForOutcomes(published))
-            // Undelivered notifications take pages too: measured once they are delivered.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await worker.outboxCount() > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            sizes.append(try await Self.footprint(worker))
+        for batch in 0..<60 {
+            let messages = Self.round(from: batch * 100, count: 100).map { message -> ConsumedMessage in
+                defer { offset += 1 }
+                return ConsumedMessage(topic: "welfare.tally", partition: 0, offset: offset, key: message.key.map { Array($0.utf8) }, value: message.value)
+            }
+            sizes.append(try store.write { transaction in
+                _ = try processor.process(messages, in: transaction)
+                // Notifications are delivered at once here (they would take pages of their own).
+                try transaction.sqlite.execute(sql: "DELETE FROM runtime_outbox")
+                let db = transaction.sqlite
+                return (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_events") ?? -1,
+                        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_other_outcomes") ?? -1,
+                        (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0) - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0))
+            })
         }
-        try await worker.stop()
-        // A window of 30 minutes holds about 30 events of one a minute; a step per batch may leave a batch behind.
-        for size in sizes {
-            #expect(size.events >= 30 && size.events <= 30 + 1_000, "event rows kept: \(size.events)")
-            // A malformed message has no time of its own: it counts as seen at the store's clock, which a batch
-            // over several partitions may have moved to the round's end, so a round's 20 may all be kept.
-            #expect(size.others <= 20 + 2, "duplicates and dead letters kept: \(size.others)")
-        }
-        // Freed pages are used again: the last round ends no bigger than the store was at an earlier one.
-        #expect(sizes[3].pages <= (sizes[0..<3].map(\.pages).max() ?? 0) + 2, "pages in use by round: \(sizes.map(\.pages))")
-        #expect(try await worker.processedCount() == published, "every message was finished, none skipped")
+        // A window of 30 minutes holds about 30 events of one a minute; rows go a step (here 1,000) at a time.
+        #expect(sizes.allSatisfy { $0.events <= 30 + 1_000 + 100 }, "event rows kept: \(sizes.map(\.events))")
+        #expect(sizes.allSatisfy { $0.others <= 2 + 2 }, "duplicates and dead letters kept: \(sizes.map(\.others))")
+        #expect(sizes[10...].contains { $0.events < 200 }, "steps were taken: \(sizes.map(\.events))")
+        // Freed pages are used again: the second half of the stream needs no more pages than the first.
+        let firstHalf = sizes[10..<35].map(\.pages).max() ?? 0
+        let secondHalf = sizes[35...].map(\.pages).max() ?? 0
+        #expect(secondHalf <= firstHalf + 1, "pages in use: \(sizes.map(\.pages))")
+        #expect(offset == 60 * 104, "every message was processed (a repeat and a malformed message every 50)")
     }
 
-    @Test("a repeat inside the window is a duplicate; after it the id is forgotten")
+    @Test("a repeat inside the window is a duplicate; once the window and a pruning step have passed, a re-send is a new event")
     func repeatInsideTheWindowIsADuplicate() async throws {
         let worker = try InProcessWorker(partitions: 1) { $0.eventIDRetention = .seconds(30 * 60) }
         worker.start()
-        let original = tallyEvent(id: "e-0", tally: "T1", time: Self.time(0))
+        let original = tallyEvent(id: "e-0", type: "tally.reset.v1", tally: "T1", time: Self.time(0))
         var messages: [(key: String?, value: [UInt8]?)] = [("T1", original)]
-        messages += (1...20).map { ("T1", tallyEvent(id: "e-\($0)", tally: "T1", time: Self.time($0))) }
+        messages += (1...20).map { ("T1", tallyEvent(id: "e-\($0)", type: "tally.reset.v1", tally: "T1", time: Self.time($0))) }
         messages.append(("T1", original))
         try await worker.publish(messages)
         #expect(try await worker.waitForOutcomes(messages.count))
         let inside = try await worker.outcomes()
         #expect(inside.last?.eventID == "e-0" && inside.last?.outcome == "duplicate", "a repeat 20 minutes later, inside 30")
 
-        // The clock moves 40 minutes on: the id of e-0 (and its outcomes) is forgotten.
-        try await worker.publish([("T1", tallyEvent(id: "e-60", tally: "T1", time: Self.time(60)))])
-        #expect(try await worker.waitForOutcomes(messages.count + 1))
-        try await worker.stop()
-        let kept = try await worker.store.queue.read { db in
-            try String.fetchAll(db, sql: "SELECT event_id FROM runtime_message_outcomes ORDER BY offset")
+        // The clock moves on by more than the window and a pruning step's worth of events (twice a batch at least).
+        let later = (60..<3_060).map { ("T1" as String?, tallyEvent(id: "e-\($0)", type: "tally.reset.v1", tally: "T1", time: Self.time($0)) as [UInt8]?) }
+        try await worker.publish(later)
+        #expect(try await worker.waitForOutcomes(messages.count + later.count))
+        let forgotten = try await worker.store.queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_message_outcomes WHERE event_id IN ('e-0', 'e-1', 'e-20')") ?? -1
         }
-        #expect(kept == ["e-60"], "everything seen before minute 30 is forgotten")
+        #expect(forgotten == 0, "ids and outcomes seen before the window are forgotten")
+        // The same bytes again: outside the window this is a new event, applied.
+        try await worker.publish([("T1", original)])
+        #expect(try await worker.waitForOutcomes(messages.count + later.count + 1))
+        try await worker.stop()
+        // Applied, it notifies again (a duplicate would not); its own rows are forgotten at once, being older
+        // than the window.
+        let notifications = try await worker.read(topic: "welfare.notifications", partitions: 12, count: 21 + later.count + 1, timeout: .seconds(20))
+        #expect(notifications.count == 21 + later.count + 1, "one notification per applied reset, the re-send's included")
     }
 }

@@ -66,10 +66,11 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     }
 
     /// Event rows are in append order and their times (the events' own) mostly rise with it, so the expired
-    /// ones are found among the oldest rows by rowid: one look at the oldest row tells whether there is
-    /// anything to do, and a step deletes the expired rows among the `limit` oldest (a row that is not yet
-    /// expired waits, and rows behind it may wait with it: kept longer, never shorter). Other outcomes
-    /// (duplicates, dead letters) are found through their index on the time.
+    /// ones are the oldest rows by rowid. They go a step at a time, once a whole step has expired: a step is a
+    /// sixteenth of the rows kept (at least `limit`), so that each step's deletions from the id-key index
+    /// share its pages instead of dirtying a page each, and a row not yet expired stops the step at its place
+    /// (rows are kept longer, never shorter). Other outcomes (duplicates, dead letters) are found through
+    /// their index on the time.
     func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws -> Int {
         try FastStatement(database, sql: """
             INSERT INTO runtime_retention (id, clock_us, legacy_seen_us) VALUES (1, ?1, ?1)
@@ -78,13 +79,16 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
         guard let cutoff else { return 0 }
         let legacy = try FastStatement(database, sql: "SELECT legacy_seen_us FROM runtime_retention WHERE id = 1").integer() ?? clock
         var forgotten = 0
-        if let oldest = try FastStatement(database, sql: "SELECT coalesce(seen_us, ?) FROM runtime_events ORDER BY rowid LIMIT 1").integer(.integer(legacy)),
-           oldest < cutoff {
-            let events = try FastStatement(database, sql: """
-                DELETE FROM runtime_events WHERE rowid IN (SELECT rowid FROM runtime_events ORDER BY rowid LIMIT ?) AND coalesce(seen_us, ?) < ?
-                """)
-            try events.execute(.int(limit), .integer(legacy), .integer(cutoff))
-            forgotten += events.changes
+        if let (oldest, newest) = try FastStatement(database, sql: "SELECT min(rowid), max(rowid) FROM runtime_events")
+            .row(decode: { row in row.optionalInteger(0).flatMap { oldest in row.optionalInteger(1).map { (oldest, $0) } } }) ?? nil {
+            let step = max(Int64(limit), (newest - oldest) / 16)
+            let end = try FastStatement(database, sql: "SELECT coalesce(seen_us, ?) FROM runtime_events WHERE rowid >= ? ORDER BY rowid LIMIT 1")
+                .integer(.integer(legacy), .integer(min(newest, oldest + step - 1)))
+            if let end, end < cutoff {
+                let events = try FastStatement(database, sql: "DELETE FROM runtime_events WHERE rowid < ? AND coalesce(seen_us, ?) < ?")
+                try events.execute(.integer(oldest + step), .integer(legacy), .integer(cutoff))
+                forgotten += events.changes
+            }
         }
         let others = try FastStatement(database, sql: """
             DELETE FROM runtime_other_outcomes WHERE (topic, partition, offset) IN (

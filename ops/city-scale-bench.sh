@@ -29,6 +29,6 @@ for size in 1000000 10000000; do
 done
 run "volunteer hours on $volunteer_events events" "$bench" volunteer-hours --uuid-ids --partitions 192 --events 400000 --store "$dir/volunteers.sqlite"
 run "claims, empty store" "$bench" mutual-aid-claims --lookup-claims 0
-run "claims on the seeded store" "$bench" mutual-aid-claims --lookup-claims 0 --store "$dir/claims.sqlite"
+run "claims on the seeded store, then claim-status on it and on 1,000,000 claims" "$bench" mutual-aid-claims --store "$dir/claims.sqlite"
 run "benefits, empty store" "$bench" new-employment-benefits
 run "benefits on the seeded store" "$bench" new-employment-benefits --store "$dir/benefits.sqlite"

@@ -146,13 +146,14 @@ struct StoreSeeder {
         print("rows: \(counts)")
     }
 
-    /// A consistent copy: the WAL is checkpointed into the file first, inside the writer's own turn.
+    /// A consistent copy, page for page (SQLite's backup), so that it keeps the layout the store grew into. A
+    /// copy of the file alone can miss pages a checkpoint has not yet written back from the WAL.
     private func copy(to target: String, store: SQLiteStore) throws {
         try? FileManager.default.removeItem(atPath: target)
-        try store.queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-            try FileManager.default.copyItem(atPath: path, toPath: target)
-        }
+        _ = SQLiteStore.createPrivateFile(atPath: target)  // mode 0600, as every store
+        let copy = try DatabaseQueue(path: target)
+        try store.queue.backup(to: copy)
+        try copy.close()
     }
 
     static func size(_ path: String) -> Int64 {

@@ -79,8 +79,10 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
         guard let cutoff else { return 0 }
         let legacy = try FastStatement(database, sql: "SELECT legacy_seen_us FROM runtime_retention WHERE id = 1").integer() ?? clock
         var forgotten = 0
-        if let (oldest, newest) = try FastStatement(database, sql: "SELECT min(rowid), max(rowid) FROM runtime_events")
-            .row(decode: { row in row.optionalInteger(0).flatMap { oldest in row.optionalInteger(1).map { (oldest, $0) } } }) ?? nil {
+        // Two queries: SQLite finds a lone min() or max() of the rowid at the end of the table, but scans the whole
+        // table for both in one.
+        if let oldest = try FastStatement(database, sql: "SELECT min(rowid) FROM runtime_events").integer(),
+           let newest = try FastStatement(database, sql: "SELECT max(rowid) FROM runtime_events").integer() {
             let step = max(Int64(limit), (newest - oldest) / 16)
             let end = try FastStatement(database, sql: "SELECT coalesce(seen_us, ?) FROM runtime_events WHERE rowid >= ? ORDER BY rowid LIMIT 1")
                 .integer(.integer(legacy), .integer(min(newest, oldest + step - 1)))

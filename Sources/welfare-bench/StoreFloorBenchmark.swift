@@ -42,8 +42,8 @@ struct StoreFloorBenchmark: ParsableCommand {
                         try FastStatement(db, sql: "DELETE FROM runtime_outbox WHERE seq BETWEEN ? AND ?").execute(.integer(delivered), .integer(delivered))
                     }
                     let claim = try FastStatement(db, sql: """
-                        INSERT INTO runtime_events (id_key, event_id, value_hash, topic_code, partition, offset, type_code, outcome)
-                        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'applied' WHERE NOT EXISTS (SELECT 1 FROM runtime_events WHERE id_key = ?1 AND event_id = ?2)
+                        INSERT INTO runtime_events (event_id, value_hash, topic_code, partition, offset, type_code, outcome)
+                        VALUES (?, ?, ?, ?, ?, ?, 'applied') ON CONFLICT (event_id) DO NOTHING
                         """)
                     let entry = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
                     let total = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?")
@@ -53,7 +53,7 @@ struct StoreFloorBenchmark: ParsableCommand {
                     for index in indices {
                         let eventID = "evt-\(index)"
                         let tally = "tally-\(index % 50_000)"
-                        try claim.execute(.integer(EventIDKey.of(eventID)), .text(eventID), .blob(Array(repeating: UInt8(index & 0xff), count: 16)), .int(1),
+                        try claim.execute(.text(eventID), .blob(Array(repeating: UInt8(index & 0xff), count: 16)), .int(1),
                                           .int((index % 50_000) % 64), .int(index / 64), .int(2))
                         try entry.execute(.text("entry-\(index)"), .text(tally), .int(index % 100 + 1), .text(eventID))
                         let amount = Int64(index % 100 + 1)

@@ -159,21 +159,15 @@ enum RuntimeSchema {
                 CREATE TABLE runtime_retention (id INTEGER PRIMARY KEY CHECK (id = 1), clock_us INTEGER NOT NULL, legacy_seen_us INTEGER NOT NULL);
                 """)
         }
-        // An event row named its topic and event type in full (some 55 bytes of its ~140): they become small
-        // codes of `runtime_names`, and the view names them again. Rows are found by a 64-bit key of their id
-        // (`EventIDKey`) instead of a unique index of the id text: on a store past a few million events that
-        // index no longer fits the page cache, and each event read and dirtied a page of it of its own.
-        migrator.registerMigration("runtime-v8-name-codes-and-id-keys") { db in
-            db.add(function: DatabaseFunction("welfare_event_id_key", argumentCount: 1, pure: true) { values in
-                String.fromDatabaseValue(values[0]).map(EventIDKey.of)
-            })
+        // An event row named its topic and event type in full (some 55 bytes of its ~140, the most of any
+        // column but the id): they become small codes of `runtime_names`, and the view names them again.
+        migrator.registerMigration("runtime-v8-name-codes") { db in
             try db.execute(sql: """
                 DROP VIEW runtime_message_outcomes;
                 CREATE TABLE runtime_names (code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
                 INSERT INTO runtime_names (name) SELECT topic FROM runtime_events UNION SELECT event_type FROM runtime_events;
                 CREATE TABLE runtime_events_v8 (
-                    id_key INTEGER NOT NULL,
-                    event_id TEXT NOT NULL,
+                    event_id TEXT NOT NULL UNIQUE,
                     value_hash BLOB NOT NULL,
                     topic_code INTEGER NOT NULL,
                     partition INTEGER NOT NULL,
@@ -184,14 +178,12 @@ enum RuntimeSchema {
                     detail TEXT,
                     seen_us INTEGER
                 );
-                INSERT INTO runtime_events_v8 (id_key, event_id, value_hash, topic_code, partition, offset, type_code, outcome, reason_code, detail, seen_us)
-                    SELECT welfare_event_id_key(e.event_id), e.event_id, e.value_hash, t.code, e.partition, e.offset, y.code, e.outcome, e.reason_code,
-                        e.detail, e.seen_us
+                INSERT INTO runtime_events_v8 (event_id, value_hash, topic_code, partition, offset, type_code, outcome, reason_code, detail, seen_us)
+                    SELECT e.event_id, e.value_hash, t.code, e.partition, e.offset, y.code, e.outcome, e.reason_code, e.detail, e.seen_us
                     FROM runtime_events AS e JOIN runtime_names AS t ON t.name = e.topic JOIN runtime_names AS y ON y.name = e.event_type
                     ORDER BY e.rowid;
                 DROP TABLE runtime_events;
                 ALTER TABLE runtime_events_v8 RENAME TO runtime_events;
-                CREATE INDEX runtime_events_by_key ON runtime_events (id_key);
                 CREATE VIEW runtime_message_outcomes AS
                     SELECT t.name AS topic, e.partition, e.offset, e.event_id, y.name AS event_type, e.outcome, e.reason_code, e.detail
                     FROM runtime_events AS e JOIN runtime_names AS t ON t.code = e.topic_code JOIN runtime_names AS y ON y.code = e.type_code

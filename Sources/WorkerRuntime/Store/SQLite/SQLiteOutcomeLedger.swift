@@ -17,14 +17,13 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     init(_ db: Database) throws {
         database = db
         names = try NameCodes(db)
-        // One statement takes the id unless a row holds it: the writer is the only one, so nothing comes between.
         claim = try FastStatement(db, sql: """
-            INSERT INTO runtime_events (id_key, event_id, value_hash, topic_code, partition, offset, type_code, outcome, seen_us)
-            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'applied', ?8 WHERE NOT EXISTS (SELECT 1 FROM runtime_events WHERE id_key = ?1 AND event_id = ?2)
+            INSERT INTO runtime_events (event_id, value_hash, topic_code, partition, offset, type_code, outcome, seen_us)
+            VALUES (?, ?, ?, ?, ?, ?, 'applied', ?) ON CONFLICT (event_id) DO NOTHING
             """)
-        lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_events WHERE id_key = ? AND event_id = ?")
-        reject = try FastStatement(db, sql: "UPDATE runtime_events SET outcome = 'rejected', reason_code = ?, detail = ? WHERE id_key = ? AND event_id = ?")
-        releaseID = try FastStatement(db, sql: "DELETE FROM runtime_events WHERE id_key = ? AND event_id = ?")
+        lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_events WHERE event_id = ?")
+        reject = try FastStatement(db, sql: "UPDATE runtime_events SET outcome = 'rejected', reason_code = ?, detail = ? WHERE event_id = ?")
+        releaseID = try FastStatement(db, sql: "DELETE FROM runtime_events WHERE event_id = ?")
         otherOutcome = try FastStatement(db, sql: """
             INSERT INTO runtime_other_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail, seen_us)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -33,21 +32,21 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     }
 
     func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String, seenAt: Int64) throws -> Bool {
-        try claim.execute(.integer(EventIDKey.of(eventID)), .text(eventID), .blob(valueHash), .integer(names.code(topic)), .integer(Int64(partition)),
-                          .integer(offset), .integer(names.code(eventType)), .integer(seenAt))
+        try claim.execute(.text(eventID), .blob(valueHash), .integer(names.code(topic)), .integer(Int64(partition)), .integer(offset),
+                          .integer(names.code(eventType)), .integer(seenAt))
         return claim.changes > 0
     }
 
     func earlierHash(of eventID: String) throws -> [UInt8]? {
-        try lookup.blob(.integer(EventIDKey.of(eventID)), .text(eventID))
+        try lookup.blob(.text(eventID))
     }
 
     func markRejected(eventID: String, reasonCode: String, detail: String) throws {
-        try reject.execute(.text(reasonCode), .text(detail), .integer(EventIDKey.of(eventID)), .text(eventID))
+        try reject.execute(.text(reasonCode), .text(detail), .text(eventID))
     }
 
     func release(eventID: String) throws {
-        try releaseID.execute(.integer(EventIDKey.of(eventID)), .text(eventID))
+        try releaseID.execute(.text(eventID))
     }
 
     func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: MessageOutcome,
@@ -67,7 +66,7 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
 
     /// Event rows are in append order and their times (the events' own) mostly rise with it, so the expired
     /// ones are the oldest rows by rowid. They go a step at a time, once a whole step has expired: a step is a
-    /// sixteenth of the rows kept (at least `limit`), so that each step's deletions from the id-key index
+    /// sixteenth of the rows kept (at least `limit`), so that each step's deletions from the event-id index
     /// share its pages instead of dirtying a page each, and a row not yet expired stops the step at its place
     /// (rows are kept longer, never shorter). Other outcomes (duplicates, dead letters) are found through
     /// their index on the time.

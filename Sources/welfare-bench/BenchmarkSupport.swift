@@ -117,7 +117,7 @@ enum BenchmarkSupport {
             // The sum of the stored next offsets (the topic starts at 0): cheap, unlike COUNT(*) over the
             // outcomes, which would steal a core from the worker being measured every 50 ms.
             guard let queue, let (count, outbox) = try? queue.read({ db in
-                (try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(next_offset), 0) FROM runtime_partition_offsets") ?? 0,
+                (try SQLiteStore.finishedMessageCount(db),
                  try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_outbox") ?? 0)
             }) else { continue }
             if count > 0 && firstOutcome == nil { firstOutcome = .now }

@@ -35,15 +35,7 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
             return (count, try String.fetchAll(db, sql: "SELECT claim_id FROM ma_claims WHERE rowid % ? = 0 LIMIT ?", arguments: [max(1, count / max(1, lookups)), lookups]))
         }
         try reader.close()
-        var times: [Double] = []
-        let executable = BenchmarkSupport.binDirectory.appendingPathComponent("claim-status").path
-        for id in ids {
-            let start = ContinuousClock.now
-            let status = try BenchmarkSupport.spawnAndWait(executable, [id, "--store", path, "--json"])
-            times.append((ContinuousClock.now - start).seconds * 1000)
-            guard status == 0 else { throw BenchmarkError("claim-status exited \(status)") }
-        }
-        times.sort()
+        let times = try Self.claimStatusMilliseconds(ids, store: path).sorted()
         guard !times.isEmpty else { throw BenchmarkError("no claims in \(path)") }
         print(String(format: "claim-status on the store's %d claims (whole process, %d runs): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                      claims, times.count, times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)], times.last ?? 0))
@@ -76,16 +68,7 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
                 }
             }
             print(String(format: "claim-status store: %d claims, %d history rows, filled in %.1f s", lookupClaims, lookupClaims * 3, (ContinuousClock.now - fillStart).seconds))
-            var times: [Double] = []
-            let executable = BenchmarkSupport.binDirectory.appendingPathComponent("claim-status").path
-            for run in 0..<lookups {
-                let start = ContinuousClock.now
-                // posix_spawn + waitpid: Foundation's Process.waitUntilExit polls in 50 ms steps on Linux,
-                // which would be measured instead of the command.
-                let status = try BenchmarkSupport.spawnAndWait(executable, ["C-\((run * 7_919_993) % lookupClaims)", "--store", path, "--json"])
-                times.append((ContinuousClock.now - start).seconds * 1000)
-                guard status == 0 else { throw BenchmarkError("claim-status exited \(status)") }
-            }
+            var times = try Self.claimStatusMilliseconds((0..<lookups).map { "C-\(($0 * 7_919_993) % lookupClaims)" }, store: path)
             let first = times.first ?? 0
             times.sort()
             print(String(format: "claim-status (whole process, %d runs): p50 %.1f ms, max %.1f ms (the first, right after the fill: %.1f ms)",
@@ -95,6 +78,18 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
             let lookupStart = ContinuousClock.now
             for run in 0..<1_000 { _ = try reader.read { try ClaimStatusReport.load(claimID: "C-\((run * 7_919) % lookupClaims)", db: $0) } }
             print(String(format: "claim lookup in process: %.3f ms each (1,000 lookups)", (ContinuousClock.now - lookupStart).seconds))
+        }
+    }
+
+    /// How long `claim-status` took for each claim, as a whole process, in milliseconds. posix_spawn and waitpid:
+    /// Foundation's Process.waitUntilExit polls in 50 ms steps on Linux, which would be measured instead.
+    private static func claimStatusMilliseconds(_ claimIDs: [String], store path: String) throws -> [Double] {
+        let executable = BenchmarkSupport.binDirectory.appendingPathComponent("claim-status").path
+        return try claimIDs.map { id in
+            let start = ContinuousClock.now
+            let status = try BenchmarkSupport.spawnAndWait(executable, [id, "--store", path, "--json"])
+            guard status == 0 else { throw BenchmarkError("claim-status exited \(status)") }
+            return (ContinuousClock.now - start).seconds * 1000
         }
     }
 }

@@ -62,10 +62,10 @@ struct SeedCommand: ParsableCommand {
     /// A domain's handler as its worker builds it from the benchmarks' secrets.
     static func handler<Domain: WorkerDomain>(_ type: Domain.Type) throws -> Domain {
         let environment = ["WELFARE_DOMAIN_CERTIFICATE_SECRET": "benchmark-certificate-secret-0123", "WELFARE_DOMAIN_VOUCHER_SECRET": voucherSecret]
-        return try Domain(configuration: WorkerConfiguration.load(
-            path: nil, environment: environment,
-            knownKeys: RuntimeConfigurationKeys.keys(workerName: Domain.workerName, inputTopic: Domain.defaultInputTopic,
-                                                     batchMaxMessages: Domain.defaultBatchMaxMessages) + Domain.configurationKeys))
+        guard let entry = WelfareDomains.named(Domain.workerName), let handler = try entry.makeHandler(environment: environment) as? Domain else {
+            throw BenchmarkError("\(Domain.workerName) is not in the list of domains")
+        }
+        return handler
     }
 }
 

@@ -189,7 +189,7 @@ struct WelfareDemo: ParsableCommand {
 
     /// Messages the worker finished: the sum of its saved next offsets (the demo's topics start at offset 0).
     private func processedCount(_ path: String) -> Int {
-        Int(query(path, "SELECT COALESCE(SUM(next_offset), 0) FROM runtime_partition_offsets").first?.first ?? "") ?? 0
+        (try? SQLiteStore.openReadOnly(path: path).read { try SQLiteStore.finishedMessageCount($0) }) ?? 0
     }
 
     private func outboxSize(_ path: String) -> Int {

@@ -11,7 +11,7 @@ public func storedProcessedCount(_ path: String) async -> Int {
 
 /// The sum of a store's saved next offsets: the messages it has finished, when every topic starts at offset 0.
 public func processedMessageCount(_ db: Database) throws -> Int {
-    try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(next_offset), 0) FROM runtime_partition_offsets") ?? 0
+    try SQLiteStore.finishedMessageCount(db)
 }
 
 /// Waits until a store has finished at least `count` messages; false when the time runs out.

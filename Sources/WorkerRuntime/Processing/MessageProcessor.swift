@@ -251,10 +251,10 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         result.flushOutcomeRun()
         result.flushOffsetRun()
         if result.clock > .min {
-            // Forgets ids and outcomes past the retention a bounded step per batch (twice the batch at most, so a
-            // steady stream is kept up with and a long-stopped store catches up without one long transaction).
+            // Forgets ids and outcomes past the retention in steps of at least twice the batch, so that a steady
+            // stream is kept up with.
             let cutoff = eventIDRetention.map { result.clock - $0.components.seconds * 1_000_000 }
-            _ = try statements.outcomes.advance(clock: result.clock, forgettingBefore: cutoff, limit: max(1_000, 2 * messages.count))
+            try statements.outcomes.advance(clock: result.clock, forgettingBefore: cutoff, limit: max(1_000, 2 * messages.count))
         }
         // Nothing in the batch reads the outbox, so its rows can be written last, in input order.
         for part in pipeline.finish() {

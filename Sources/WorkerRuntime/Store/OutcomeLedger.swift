@@ -20,7 +20,7 @@ public protocol OutcomeLedger {
     func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord]) throws -> OutboxRow
     /// The store's business clock: the latest event time it has seen, in microseconds since the epoch.
     func businessClock() throws -> Int64?
-    /// Keeps `clock` as the store's business clock and forgets, at most `limit` rows per kind, the event ids
-    /// and outcomes seen before `cutoff` (nil: keep everything). Returns how many rows it forgot.
-    func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws -> Int
+    /// Keeps `clock` as the store's business clock and forgets event ids and outcomes seen before `cutoff`
+    /// (nil: keep everything), in steps of at least `limit` rows.
+    func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws
 }

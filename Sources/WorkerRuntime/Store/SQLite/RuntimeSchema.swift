@@ -159,8 +159,8 @@ enum RuntimeSchema {
                 CREATE TABLE runtime_retention (id INTEGER PRIMARY KEY CHECK (id = 1), clock_us INTEGER NOT NULL, legacy_seen_us INTEGER NOT NULL);
                 """)
         }
-        // An event row named its topic and event type in full (some 55 bytes of its ~140, the most of any
-        // column but the id): they become small codes of `runtime_names`, and the view names them again.
+        // An event row named its topic and event type in full, the largest part of it after the id: they
+        // become small codes of `runtime_names`, and the view names them again.
         migrator.registerMigration("runtime-v8-name-codes") { db in
             try db.execute(sql: """
                 DROP VIEW runtime_message_outcomes;

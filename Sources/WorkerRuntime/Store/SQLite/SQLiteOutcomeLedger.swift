@@ -70,14 +70,13 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     /// share its pages instead of dirtying a page each, and a row not yet expired stops the step at its place
     /// (rows are kept longer, never shorter). Other outcomes (duplicates, dead letters) are found through
     /// their index on the time.
-    func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws -> Int {
+    func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws {
         try FastStatement(database, sql: """
             INSERT INTO runtime_retention (id, clock_us, legacy_seen_us) VALUES (1, ?1, ?1)
             ON CONFLICT (id) DO UPDATE SET clock_us = max(clock_us, excluded.clock_us)
             """).execute(.integer(clock))
-        guard let cutoff else { return 0 }
+        guard let cutoff else { return }
         let legacy = try FastStatement(database, sql: "SELECT legacy_seen_us FROM runtime_retention WHERE id = 1").integer() ?? clock
-        var forgotten = 0
         // Two queries: SQLite finds a lone min() or max() of the rowid at the end of the table, but scans the whole
         // table for both in one.
         if let oldest = try FastStatement(database, sql: "SELECT min(rowid) FROM runtime_events").integer(),
@@ -88,7 +87,6 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
             if let end, end < cutoff {
                 let events = try FastStatement(database, sql: "DELETE FROM runtime_events WHERE rowid < ? AND coalesce(seen_us, ?) < ?")
                 try events.execute(.integer(oldest + step), .integer(legacy), .integer(cutoff))
-                forgotten += events.changes
             }
         }
         let others = try FastStatement(database, sql: """
@@ -96,16 +94,13 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
                 SELECT topic, partition, offset FROM runtime_other_outcomes WHERE seen_us < ? ORDER BY seen_us LIMIT ?)
             """)
         try others.execute(.integer(cutoff), .int(limit))
-        forgotten += others.changes
         if legacy < cutoff {
             let older = try FastStatement(database, sql: """
                 DELETE FROM runtime_other_outcomes WHERE (topic, partition, offset) IN (
                     SELECT topic, partition, offset FROM runtime_other_outcomes WHERE seen_us IS NULL LIMIT ?)
                 """)
             try older.execute(.int(limit))
-            forgotten += older.changes
         }
-        return forgotten
     }
 }
 

@@ -103,6 +103,12 @@ public final class SQLiteStore: Sendable {
         return true
     }
 
+    /// The messages a store has finished, as the sum of its saved next offsets (a topic read from offset 0):
+    /// how tools and tests tell progress, since `store.event_id_retention` deletes old outcome rows.
+    package static func finishedMessageCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(next_offset), 0) FROM runtime_partition_offsets") ?? 0
+    }
+
     /// Opens an existing store read-only (for lookups while a worker writes).
     package static func openReadOnly(path: String) throws -> DatabaseQueue {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError("no store at \(path)") }

@@ -34,6 +34,14 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // libpq, as Debian's libpq-dev ships it: the PostgreSQL store engine's client.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // A small blocking binding of libpq for the store writer's thread: connection, statements, results, errors.
+        .target(name: "PostgreSQL", dependencies: ["CLibPQ"]),
         // jemalloc (Debian's libjemalloc-dev) as every process's malloc: see MemoryAllocator.c.
         .target(name: "MemoryAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         // SQLite's process-wide settings that only its variadic sqlite3_config sets: see SQLiteTuning.c.
@@ -48,7 +56,7 @@ let package = Package(
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Kafka", "MemoryAllocator", "SQLiteTuning", "FatalSignalRecorder",
+                "Kafka", "PostgreSQL", "MemoryAllocator", "SQLiteTuning", "FatalSignalRecorder",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -97,7 +105,7 @@ let package = Package(
         // Seeded, realistic event streams per domain (tests, benchmarks, the publish tool).
         .target(name: "SampleStreams", dependencies: ["WorkerRuntime", "MutualAidClaims", "NewEmploymentBenefits"]),
         // A tiny domain for testing and benchmarking the runtime on its own.
-        .target(name: "TallyDomain", dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "TallyDomain", dependencies: ["WorkerRuntime", "PostgreSQL", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "welfare-tally-worker",
             dependencies: ["TallyDomain", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -152,7 +160,7 @@ let package = Package(
         // Helpers shared by the test suites (starting the built executables, finding the repository).
         .target(
             name: "WelfareTestSupport",
-            dependencies: ["WorkerRuntime", "Kafka", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["WorkerRuntime", "Kafka", "PostgreSQL", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/WelfareTestSupport"
         ),
         .testTarget(
@@ -176,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerRuntimeTests",
-            dependencies: ["WorkerRuntime", "Kafka", "TallyDomain", "WelfareTestSupport", "MemoryAllocator", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["WorkerRuntime", "Kafka", "PostgreSQL", "TallyDomain", "WelfareTestSupport", "MemoryAllocator", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

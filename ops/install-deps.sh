@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages welfare-workers needs, only when one is missing.
-# librdkafka-dev (Kafka), libsqlite3-dev (stores), libjemalloc-dev (the processes' malloc), kcat (tests and benchmark comparison), pkg-config,
+# librdkafka-dev (Kafka), libsqlite3-dev (stores), libpq-dev and postgresql (the PostgreSQL engine and its throwaway test clusters), libjemalloc-dev (the processes' malloc), kcat (tests and benchmark comparison), pkg-config,
 # chromium (the status page is tested in a real browser), prometheus (its promtool checks and unit-tests the alert rules).
 set -euo pipefail
-packages=(librdkafka-dev libsqlite3-dev libjemalloc-dev kcat pkg-config make python3 python3-pip chromium prometheus)
+packages=(librdkafka-dev libsqlite3-dev libpq-dev postgresql libjemalloc-dev kcat pkg-config make python3 python3-pip chromium prometheus)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -61,14 +61,18 @@ public struct TallyDomain: WorkerDomain {
     public func schema(for engine: StoreEngine) -> [SchemaMigration] {
         switch engine {
         case .sqlite: TallySchema.sqlite
+        case .postgresql: TallySchema.postgresql
         }
     }
 
     public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any TallyRecords {
         switch transaction.engine {
         case .sqlite: try SQLiteTallyRecords(transaction)
+        case .postgresql: try PostgresTallyRecords(transaction)
         }
     }
+
+    public var storeEngines: Set<StoreEngine> { [.sqlite, .postgresql] }
 
     public func apply(_ event: Event, context: EventContext, records: any TallyRecords) throws -> DomainDecision {
         switch event {

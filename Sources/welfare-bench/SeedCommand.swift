@@ -118,7 +118,7 @@ struct StoreSeeder {
             // Nothing delivers here: the outbox goes as a worker's producer would empty it.
             _ = try opened.store.write { transaction in
                 let result = try processor.process(messages, in: transaction)
-                try transaction.sqlite.execute(sql: "DELETE FROM runtime_outbox")
+                try (try transaction.sqlite).execute(sql: "DELETE FROM runtime_outbox")
                 return result.outbox.count
             }
             written += messages.count

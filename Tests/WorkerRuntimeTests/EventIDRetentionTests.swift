@@ -55,8 +55,8 @@ struct EventIDRetentionTests {
             sizes.append(try store.write { transaction in
                 _ = try processor.process(messages, in: transaction)
                 // Notifications are delivered at once here (they would take pages of their own).
-                try transaction.sqlite.execute(sql: "DELETE FROM runtime_outbox")
-                let db = transaction.sqlite
+                try (try transaction.sqlite).execute(sql: "DELETE FROM runtime_outbox")
+                let db = try transaction.sqlite
                 return (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_events") ?? -1,
                         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_other_outcomes") ?? -1,
                         (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0) - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0))

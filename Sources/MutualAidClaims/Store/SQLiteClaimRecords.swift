@@ -11,7 +11,7 @@ final class SQLiteClaimRecords: ClaimRecords {
     let memo: StoreMemo
     let transaction: StoreTransaction
     /// The connection inside `transaction`.
-    var db: Database { transaction.sqlite }
+    let db: Database
     private let selectCommunity: FastStatement
     private let selectIdentityOwner: FastStatement
     private let upsertMemberRow: FastStatement
@@ -32,7 +32,7 @@ final class SQLiteClaimRecords: ClaimRecords {
         self.transaction = transaction
         self.identity = identity
         self.memo = memo
-        let db = transaction.sqlite
+        db = try transaction.sqlite
         selectCommunity = try FastStatement(db, sql: "SELECT community_id FROM ma_members WHERE member_id = ?")
         selectIdentityOwner = try FastStatement(db, sql: "SELECT member_id FROM ma_members WHERE identity_hash = ?")
         upsertMemberRow = try FastStatement(db, sql: """

@@ -10,10 +10,11 @@ struct SQLiteBenefitRecords: BenefitRecords {
     let memo: StoreMemo
     let transaction: StoreTransaction
     /// The connection inside `transaction`.
-    var db: Database { transaction.sqlite }
+    let db: Database
 
-    init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) {
+    init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws {
         self.transaction = transaction
+        db = try transaction.sqlite
         self.identity = identity
         self.memo = memo
     }

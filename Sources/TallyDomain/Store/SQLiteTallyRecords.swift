@@ -9,7 +9,7 @@ struct SQLiteTallyRecords: TallyRecords {
     private let reset: FastStatement
 
     init(_ transaction: StoreTransaction) throws {
-        let db = transaction.sqlite
+        let db = try transaction.sqlite
         insertEntry = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
         selectTotal = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?")
         updateTotal = try FastStatement(db, sql: "UPDATE tally_totals SET total = ? WHERE tally_id = ?")

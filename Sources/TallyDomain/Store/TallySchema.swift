@@ -17,4 +17,11 @@ enum TallySchema {
             ALTER TABLE tally_entries_v2 RENAME TO tally_entries;
             """),
     ]
+
+    static let postgresql = [
+        SchemaMigration("tally-postgres-v1", sql: """
+            CREATE TABLE tally_totals (tally_id text PRIMARY KEY, total bigint NOT NULL);
+            CREATE TABLE tally_entries (entry_id text PRIMARY KEY, tally_id text NOT NULL, amount bigint NOT NULL, event_id text NOT NULL);
+            """),
+    ]
 }

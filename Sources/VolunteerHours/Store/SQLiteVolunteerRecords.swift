@@ -11,7 +11,7 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
     let memo: StoreMemo
     let transaction: StoreTransaction
     /// The connection inside `transaction`.
-    var db: Database { transaction.sqlite }
+    let db: Database
     private let selectTotals: FastStatement
     private let insertTotals: FastStatement
     private let updateTotals: FastStatement
@@ -27,7 +27,7 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
         self.transaction = transaction
         self.identity = identity
         self.memo = memo
-        let db = transaction.sqlite
+        db = try transaction.sqlite
         selectTotals = try FastStatement(db, sql: "SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?")
         insertTotals = try FastStatement(db, sql: "INSERT INTO volunteer_totals (volunteer_id, total_minutes, star_level) VALUES (?, 0, 0)")
         updateTotals = try FastStatement(db, sql: "UPDATE volunteer_totals SET total_minutes = ?, star_level = ? WHERE volunteer_id = ?")

@@ -97,7 +97,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
 
     fileprivate enum PendingOutbox: Sendable {
         case notification(Notification, EventContext)
-        case record(ProducerRecord)
+        case record(ProducerRecord, partition: Int32)
     }
 
     // MARK: - Checks that need no store
@@ -198,7 +198,9 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         // One choice per batch of the engine's ledger, so that the calls for each message are direct.
         switch transaction.engine {
         case .sqlite:
-            return try process(messages, ahead: ahead, deadLetteringAs: forced, Ledgers(outcomes: try SQLiteOutcomeLedger(transaction.sqlite), records: records))
+            return try process(messages, ahead: ahead, deadLetteringAs: forced, Ledgers(outcomes: try SQLiteOutcomeLedger(try transaction.sqlite), records: records))
+        case .postgresql:
+            return try process(messages, ahead: ahead, deadLetteringAs: forced, Ledgers(outcomes: PostgresOutcomeLedger(try transaction.postgres), records: records))
         }
     }
 
@@ -212,10 +214,10 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         let rest = covered < messages.count
             ? CheckPipeline(messages[covered...], chunkSize: Self.checkChunk, queue: checkQueue) { [self] in prepare($0) } : nil
         let renderer = renderer
-        let pipeline = OutboxRenderPipeline<PendingOutbox>(queue: renderQueue) { item in
+        let pipeline = OutboxRenderPipeline<PendingOutbox>(queue: renderQueue, rowPerPartition: statements.outcomes.outboxRowPerPartition) { item in
             switch item {
-            case .notification(let notification, let context): renderer.record(for: notification, causedBy: context)
-            case .record(let record): record
+            case .notification(let notification, let context): (renderer.record(for: notification, causedBy: context), context.partition)
+            case .record(let record, let partition): (record, partition)
             }
         }
         // Messages and their checks are read in place through pointers: a copy of each (retains and
@@ -258,7 +260,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         }
         // Nothing in the batch reads the outbox, so its rows can be written last, in input order.
         for part in pipeline.finish() {
-            result.outbox.append(try statements.outcomes.appendOutbox(part.packed, records: part.records))
+            result.outbox.append(try statements.outcomes.appendOutbox(part.packed, records: part.records, partition: part.partition))
         }
         // Checks done here are let go of on the engine's thread, not on this one.
         result.checkedHere = rest
@@ -365,7 +367,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         ]
         if let eventID, !eventID.isEmpty { headers.append(KafkaHeader("dlq-event-id", eventID)) }
         let copy = ProducerRecord(topic: deadLetterTopic, key: message.pointee.key, value: message.pointee.value, headers: headers)
-        result.pending.append(.record(copy))
+        result.pending.append(.record(copy, partition: message.pointee.partition))
         result.deadLetters[reason, default: 0] += 1
         if result.recentDeadLetters.count >= 2 * StatusBoard.recentLimit { result.recentDeadLetters.removeFirst(StatusBoard.recentLimit) }
         result.recentDeadLetters.append(StatusBoard.DeadLetterEntry(

@@ -6,23 +6,29 @@ import Kafka
 ///
 /// Chunks are rendered in the order they are submitted (one serial queue), so the messages keep input
 /// order. The items of a chunk are released on the rendering thread too. Use one pipeline per batch.
+/// With `rowPerPartition` (an engine shared by several instances), a row holds the messages of one input
+/// partition only, so that the partition's owner can deliver it.
 /// Unchecked: its parts are touched only by blocks on its serial queue until `finish` waits for them all.
 final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
     /// The messages of one outbox row to be, packed and as they are (to send once committed).
     struct Part {
         var packed = PackedMessages(reservingCapacity: OutboxRow.maxBytes + 16 * 1024)
         var records: [ProducerRecord] = []
+        /// The input partition of the messages (the first one's, unless rows are per partition).
+        var partition: Int32
     }
 
     private let queue: DispatchQueue
     private let group = DispatchGroup()
-    private let render: @Sendable (Item) -> ProducerRecord
+    private let render: @Sendable (Item) -> (ProducerRecord, partition: Int32)
+    private let rowPerPartition: Bool
     /// Touched only on `queue` until `finish` has waited for it.
     private var parts: [Part] = []
     private var current: Part?
 
-    init(queue: DispatchQueue, render: @escaping @Sendable (Item) -> ProducerRecord) {
+    init(queue: DispatchQueue, rowPerPartition: Bool = false, render: @escaping @Sendable (Item) -> (ProducerRecord, partition: Int32)) {
         self.queue = queue
+        self.rowPerPartition = rowPerPartition
         self.render = render
     }
 
@@ -30,16 +36,17 @@ final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
     func submit(_ items: [Item]) {
         guard !items.isEmpty else { return }
         queue.async(group: group) { [self] in
-            var part = current.take() ?? Part()  // taken, so that appending does not copy it
-            part.records.reserveCapacity(part.records.count + items.count)
+            var part = current.take()  // taken, so that appending does not copy it
             for item in items {
-                let record = render(item)
-                if part.records.count >= OutboxRow.maxMessages || part.packed.bytes.count >= OutboxRow.maxBytes {
-                    parts.append(part)
-                    part = Part()
+                let (record, partition) = render(item)
+                if let open = part, open.records.count >= OutboxRow.maxMessages || open.packed.bytes.count >= OutboxRow.maxBytes
+                    || (rowPerPartition && open.partition != partition) {
+                    parts.append(open)
+                    part = nil
                 }
-                part.packed.append(record)
-                part.records.append(record)
+                if part == nil { part = Part(partition: partition) }
+                part?.packed.append(record)
+                part?.records.append(record)
             }
             current = part
         }

@@ -16,8 +16,11 @@ public protocol OutcomeLedger {
     /// Records the outcome of a message that took no event id (a duplicate, a dead letter).
     func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: MessageOutcome,
                        reasonCode: String?, detail: String?, seenAt: Int64) throws
-    /// Writes packed outbox messages as a new row and returns it.
-    func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord]) throws -> OutboxRow
+    /// Whether each outbox row must hold the messages of one input partition only (its owner delivers it).
+    var outboxRowPerPartition: Bool { get }
+    /// Writes packed outbox messages, caused by messages of input `partition` (the first's, unless rows are
+    /// per partition), as a new row and returns it.
+    func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord], partition: Int32) throws -> OutboxRow
     /// The store's business clock: the latest event time it has seen, in microseconds since the epoch.
     func businessClock() throws -> Int64?
     /// Keeps `clock` as the store's business clock and forgets event ids and outcomes seen before `cutoff`

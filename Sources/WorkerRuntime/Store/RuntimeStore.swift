@@ -17,6 +17,11 @@ public protocol RuntimeStore: AnyObject, Sendable {
     /// batch transaction on it (`saveNextOffsets` fails once another instance took the partition); an
     /// engine with one process per store has nothing to do.
     func takeOwnership(of partitions: [TopicPartition]) throws
+    /// Forgets partitions the consumer group took away: their outbox rows are no longer this instance's to
+    /// deliver, and a batch saving their offsets is fenced.
+    func releaseOwnership(of partitions: [TopicPartition])
+    /// The partitions this instance owns with the epoch it took each with (empty for an engine without epochs).
+    var ownedPartitions: [TopicPartition: Int64] { get }
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws. Blocks.
     func write<Result>(_ body: (StoreTransaction) throws -> Result) throws -> Result
@@ -36,6 +41,9 @@ public protocol RuntimeStore: AnyObject, Sendable {
 }
 
 extension RuntimeStore {
+    public func releaseOwnership(of partitions: [TopicPartition]) {}
+    public var ownedPartitions: [TopicPartition: Int64] { [:] }
+
     /// Deletes delivered outbox rows in a transaction of their own.
     public func deleteDelivered(_ seqs: [Int64]) throws {
         guard !seqs.isEmpty else { return }

@@ -55,7 +55,10 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
                                  .text(outcome.rawValue), .optionalText(reasonCode), .optionalText(detail), .integer(seenAt))
     }
 
-    func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord]) throws -> OutboxRow {
+    /// One process owns every partition of a SQLite store: a batch's messages share rows.
+    var outboxRowPerPartition: Bool { false }
+
+    func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord], partition: Int32) throws -> OutboxRow {
         try outbox.execute(.blob(packed.bytes))
         return OutboxRow(seq: database.lastInsertedRowID, records: records)
     }

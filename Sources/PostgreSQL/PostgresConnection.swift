@@ -1,0 +1,191 @@
+import CLibPQ
+
+/// One connection to PostgreSQL through Debian's libpq: blocking calls, for one thread at a time (a
+/// worker's writer thread), statements prepared once per connection and text results read in place.
+///
+/// libpq rather than postgres-nio: the store seam is synchronous and runs on a dedicated writer thread,
+/// which libpq's blocking calls and pipeline mode fit with no hop to an event loop per statement; the
+/// measurement is in docs/PERFORMANCE.md ("Choosing the PostgreSQL client").
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+    /// Statements prepared on this connection, by their SQL.
+    private var prepared: [String: String] = [:]
+    /// Where the connection goes, as an operator would name it (no password).
+    public let location: String
+
+    /// Connects to a `postgresql://` URL (or a libpq key=value string). A password in it is refused: it
+    /// comes from the environment (`PGPASSWORD`) or a password file (`PGPASSFILE`), never from a config.
+    public init(url: String) throws(PostgresError) {
+        try Self.refusePassword(in: url)
+        guard let handle = PQconnectdb(url) else { throw PostgresError(sqlState: nil, message: "libpq could not allocate a connection") }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.trimmed(PQerrorMessage(handle))
+            PQfinish(handle)
+            throw PostgresError(sqlState: nil, message: message)
+        }
+        self.handle = handle
+        let host = PQhost(handle).map { String(cString: $0) } ?? ""
+        let port = PQport(handle).map { String(cString: $0) } ?? ""
+        let database = PQdb(handle).map { String(cString: $0) } ?? ""
+        let user = PQuser(handle).map { String(cString: $0) } ?? ""
+        location = "postgresql://\(user)@\(host.hasPrefix("/") ? "[\(host)]" : host):\(port)/\(database)"
+        // The server's notices (e.g. "relation already exists, skipping") are not the worker's log lines.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// True when `text` names a PostgreSQL store rather than a file.
+    public static func isURL(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+    }
+
+    /// Whether the connection still works; after a failure, `reconnect` makes it work again.
+    public var isBroken: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }
+
+    /// Connects again with the same parameters (statements are prepared anew).
+    public func reconnect() throws(PostgresError) {
+        guard let handle else { throw PostgresError(sqlState: nil, message: "connection closed") }
+        prepared = [:]
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else { throw PostgresError(sqlState: nil, message: Self.trimmed(PQerrorMessage(handle))) }
+    }
+
+    /// Runs one or more statements without parameters (the simple protocol), e.g. a migration script.
+    public func execute(_ sql: String) throws(PostgresError) {
+        let handle = try open()
+        var failure: PostgresError?
+        guard PQsendQuery(handle, sql) == 1 else { throw connectionError() }
+        while let result = PQgetResult(handle) {
+            if failure == nil { failure = Self.failure(of: result) }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+    }
+
+    /// Runs one statement with parameters (`$1`, `$2`, …), prepared on first use, and returns its result.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresResult {
+        let handle = try open()
+        let name = try statementName(for: sql, parameterCount: parameters.count, on: handle)
+        let result = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+            PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
+        }
+        guard let result else { throw connectionError() }
+        if let failure = Self.failure(of: result) {
+            PQclear(result)
+            throw failure
+        }
+        return PostgresResult(result)
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<Result>(_ isolation: String = "READ COMMITTED", _ body: () throws -> Result) throws -> Result {
+        try execute("BEGIN ISOLATION LEVEL \(isolation)")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if !isBroken { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private func open() throws(PostgresError) -> OpaquePointer {
+        guard let handle else { throw PostgresError(sqlState: nil, message: "connection closed") }
+        return handle
+    }
+
+    private func statementName(for sql: String, parameterCount: Int, on handle: OpaquePointer) throws(PostgresError) -> String {
+        if let name = prepared[sql] { return name }
+        let name = "s\(prepared.count)"
+        guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else { throw connectionError() }
+        defer { PQclear(result) }
+        if let failure = Self.failure(of: result) { throw failure }
+        prepared[sql] = name
+        return name
+    }
+
+    private func connectionError() -> PostgresError {
+        PostgresError(sqlState: nil, message: handle.map { Self.trimmed(PQerrorMessage($0)) } ?? "connection closed")
+    }
+
+    private static func failure(of result: OpaquePointer) -> PostgresError? {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN, PGRES_COPY_OUT: return nil
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            return PostgresError(sqlState: state, message: trimmed(PQresultErrorMessage(result)))
+        }
+    }
+
+    private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "" }
+        var text = String(cString: message)
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+
+    /// Throws if the connection string carries a password.
+    static func refusePassword(in url: String) throws(PostgresError) {
+        var message: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &message) else {
+            let text = trimmed(message)
+            PQfreemem(message)
+            throw PostgresError(sqlState: nil, message: "not a PostgreSQL connection string: \(text)")
+        }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "password", option.pointee.val != nil {
+                throw PostgresError(sqlState: nil, message: "a PostgreSQL store URL must not carry a password: set PGPASSWORD or PGPASSFILE in the worker's environment")
+            }
+            option += 1
+        }
+    }
+}
+
+/// A statement's parameters laid out for libpq: one buffer of NUL-terminated texts and raw bytes, with
+/// pointers, lengths and formats (text 0, binary 1) for each.
+private struct ParameterBuffer {
+    var storage: [UInt8] = []
+    var offsets: [Int?] = []
+    var lengths: [Int32] = []
+    var formats: [Int32] = []
+
+    init(_ parameters: [PostgresValue]) {
+        for parameter in parameters {
+            switch parameter {
+            case .null:
+                offsets.append(nil); lengths.append(0); formats.append(0)
+            case .text(let text):
+                offsets.append(storage.count); storage += text.utf8; storage.append(0)
+                lengths.append(0); formats.append(0)
+            case .integer(let value):
+                offsets.append(storage.count); storage += String(value).utf8; storage.append(0)
+                lengths.append(0); formats.append(0)
+            case .bytes(let bytes):
+                offsets.append(storage.count); storage += bytes; storage.append(0)
+                lengths.append(Int32(bytes.count)); formats.append(1)
+            }
+        }
+    }
+
+    func withPointers<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R) -> R {
+        storage.withUnsafeBufferPointer { bytes in
+            let base = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.flatMap { base?.advanced(by: $0) } }
+            return pointers.withUnsafeBufferPointer { values in
+                lengths.withUnsafeBufferPointer { lengths in
+                    formats.withUnsafeBufferPointer { formats in body(values.baseAddress, lengths.baseAddress, formats.baseAddress) }
+                }
+            }
+        }
+    }
+}

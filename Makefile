@@ -21,9 +21,10 @@ run: release
 smoke: release
 	@bash ops/smoke.sh
 
+# The tests run against a throwaway PostgreSQL cluster that ops/test-postgres.sh starts and stops around them.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	bash ops/test-postgres.sh $(SWIFT) test --skip-build
 
 bench: release
 	.build/release/welfare-bench raw-consume

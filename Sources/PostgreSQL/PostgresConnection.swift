@@ -13,9 +13,13 @@ public final class PostgresConnection {
     /// Where the connection goes, as an operator would name it (no password).
     public let location: String
 
+    /// Statements run on every new session (e.g. `SET` of session settings), after a reconnect too.
+    private let sessionSetup: String?
+
     /// Connects to a `postgresql://` URL (or a libpq key=value string). A password in it is refused: it
     /// comes from the environment (`PGPASSWORD`) or a password file (`PGPASSFILE`), never from a config.
-    public init(url: String) throws(PostgresError) {
+    public init(url: String, sessionSetup: String? = nil) throws(PostgresError) {
+        self.sessionSetup = sessionSetup
         try Self.refusePassword(in: url)
         guard let handle = PQconnectdb(url) else { throw PostgresError(sqlState: nil, message: "libpq could not allocate a connection") }
         guard PQstatus(handle) == CONNECTION_OK else {
@@ -31,6 +35,7 @@ public final class PostgresConnection {
         location = "postgresql://\(user)@\(host.hasPrefix("/") ? "[\(host)]" : host):\(port)/\(database)"
         // The server's notices (e.g. "relation already exists, skipping") are not the worker's log lines.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        if let sessionSetup { try execute(sessionSetup) }
     }
 
     deinit { close() }
@@ -54,6 +59,7 @@ public final class PostgresConnection {
         prepared = [:]
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else { throw PostgresError(sqlState: nil, message: Self.trimmed(PQerrorMessage(handle))) }
+        if let sessionSetup { try execute(sessionSetup) }
     }
 
     /// Runs one or more statements without parameters (the simple protocol), e.g. a migration script.

@@ -1,3 +1,4 @@
+import Foundation
 import WorkerRuntime
 
 /// A tiny domain for exercising the runtime without the real ones: tallies that entries add to.
@@ -6,9 +7,10 @@ import WorkerRuntime
 /// known entry id, `OVER_LIMIT` above `domain.limit`) and notifies `tally.added` → member.
 /// `tally.reset.v1` `{tally_id, reason}` sets the total back to 0 and notifies `tally.reset` → member.
 ///
-/// Poison hooks, for tests of the runtime only (no real domain has them): an added entry with
-/// `"poison": "throw"` fails with an error no retry cures on every attempt, and one with `"poison": "trap"`
-/// kills the process while it is handled.
+/// Test hooks, for tests of the runtime only (no real domain has them): an added entry with
+/// `"poison": "throw"` fails with an error no retry cures on every attempt, one with `"poison": "trap"`
+/// kills the process while it is handled, and one with `"poison": "slow"` is applied after 4 seconds, holding
+/// its batch's transaction open (fencing tests pause the process then).
 public struct TallyDomain: WorkerDomain {
     /// A decoded tally event.
     public enum Event: Sendable {
@@ -16,10 +18,11 @@ public struct TallyDomain: WorkerDomain {
         case reset(tallyID: String, reason: String)
     }
 
-    /// What a poison hook makes the handler do.
+    /// What a test hook makes the handler do.
     public enum Poison: String, Sendable {
         case `throw`
         case trap
+        case slow
     }
 
     public static let workerName = "tally"
@@ -46,7 +49,7 @@ public struct TallyDomain: WorkerDomain {
         switch type {
         case "tally.added.v1":
             let poison = try data.optionalString("poison").map { text throws(DataError) -> Poison in
-                guard let poison = Poison(rawValue: text) else { throw DataError(path: "data.poison", problem: "must be throw or trap") }
+                guard let poison = Poison(rawValue: text) else { throw DataError(path: "data.poison", problem: "must be throw, trap or slow") }
                 return poison
             }
             return .added(tallyID: try data.identifier("tally_id"), entryID: try data.identifier("entry_id"), amount: try data.integer("amount", in: 1...1000),
@@ -80,6 +83,7 @@ public struct TallyDomain: WorkerDomain {
             switch poison {
             case .throw?: throw PoisonMessageError("poison hook: entry \(entryID) always fails")
             case .trap?: fatalError("poison hook: entry \(entryID) kills the worker")
+            case .slow?: Thread.sleep(forTimeInterval: 4)
             case nil: break
             }
             guard amount <= limit else {

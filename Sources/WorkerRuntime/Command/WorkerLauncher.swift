@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import MemoryAllocator
+import PostgreSQL
 import ServiceLifecycle
 
 /// Runs one domain as a worker process: configuration, logging, store (with its lock), the embedded
@@ -41,15 +42,31 @@ public enum WorkerLauncher {
             }
             runtimeSettings.identityKey = key
         }
-        // The store engine: SQLite, locked to this process, migrated and checkpointed.
-        let opened = try SQLiteWorkerStore(
-            path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms"),
-            cacheMegabytes: try configuration.integer("store.cache_mb", in: 2...4096), handler: handler,
-            identityKey: handler.identityHashColumns.isEmpty ? nil : runtimeSettings.identityKey, logger: logger)
-        defer { opened.close() }
-        let store: any RuntimeStore = opened.store
+        // The store engine: a PostgreSQL database shared by the worker's instances (each owns the partitions
+        // its consumer group gives it), or a SQLite file locked to this process, migrated and checkpointed.
+        let opened: SQLiteWorkerStore?
+        let store: any RuntimeStore
+        let assignment = try configuration.choice("consumer.assignment", ["auto"] + AssignmentMode.allCases.map(\.rawValue))
+        if PostgresConnection.isURL(storePath) {
+            let postgres = try PostgresStore(url: storePath, for: handler)
+            if !handler.identityHashColumns.isEmpty, case .recorded = try postgres.checkIdentityKey(runtimeSettings.identityKey) {
+                logger.info("store.identity_key recorded for this store (its fingerprint, not the key)")
+            }
+            opened = nil
+            store = postgres
+            if assignment == "auto" { runtimeSettings.assignment = .group }
+        } else {
+            let sqlite = try SQLiteWorkerStore(
+                path: storePath, busyTimeout: try configuration.milliseconds("store.busy_timeout_ms"),
+                cacheMegabytes: try configuration.integer("store.cache_mb", in: 2...4096), handler: handler,
+                identityKey: handler.identityHashColumns.isEmpty ? nil : runtimeSettings.identityKey, logger: logger)
+            opened = sqlite
+            store = sqlite.store
+        }
+        defer { opened?.close() }
         logger.info("store open", metadata: [
-            "path": "\(storePath)", "allocator": "\(WorkerLauncher.allocator)", "sqlite_memory_statistics": "\(sqliteTuned ? "off" : "on")",
+            "store": "\(store.location)", "instance": "\((store as? PostgresStore)?.instance ?? "only")", "assignment": "\(runtimeSettings.assignment.rawValue)",
+            "allocator": "\(WorkerLauncher.allocator)", "sqlite_memory_statistics": "\(sqliteTuned ? "off" : "on")",
         ])
 
         var embedded: EmbeddedBroker?
@@ -70,7 +87,7 @@ public enum WorkerLauncher {
         let metrics = WorkerMetrics(worker: workerName)
         let health = HealthState()
         let board = StatusBoard(identity: .init(
-            worker: workerName, storePath: storePath, brokerAddress: runtime.kafka["bootstrap.servers"] ?? "", allocator: WorkerLauncher.allocator,
+            worker: workerName, storePath: store.location, brokerAddress: runtime.kafka["bootstrap.servers"] ?? "", allocator: WorkerLauncher.allocator,
             inputTopic: runtime.inputTopic, deadLetterTopic: runtime.deadLetterTopic))
         let engine = WorkerEngine(settings: runtime, handler: handler, store: store, metrics: metrics, health: health, board: board, logger: logger)
         var services: [any Service] = [EngineService(engine: Domain.controls(of: engine))]
@@ -104,7 +121,8 @@ public enum WorkerLauncher {
             workerName: name, inputTopic: try configuration.string("topics.input"),
             deadLetterTopic: try configuration.string("topics.dead_letter"),
             notificationsTopic: try configuration.string("topics.notifications"), kafka: kafka)
-        settings.assignment = AssignmentMode(rawValue: try configuration.choice("consumer.assignment", AssignmentMode.allCases.map(\.rawValue))) ?? .direct
+        // auto: direct with a SQLite store (one process per store), group with a PostgreSQL one (see `run`).
+        settings.assignment = AssignmentMode(rawValue: try configuration.choice("consumer.assignment", ["auto"] + AssignmentMode.allCases.map(\.rawValue))) ?? .direct
         settings.batchMaxMessages = try configuration.integer("batch.max_messages", in: 1...100_000)
         settings.batchMaxWait = try configuration.milliseconds("batch.max_wait_ms", in: 0...60_000)
         // A batch's notifications are all in flight right after its commit: a limit below a few batches

@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The worker's Prometheus metrics (all named `welfare_*`). Counters are updated once per batch, not per message.
 public final class WorkerMetrics: Sendable {
@@ -11,6 +12,8 @@ public final class WorkerMetrics: Sendable {
     private let fetchWakeUps: Counter
     private let outboxSetAside: Counter
     private let brokerUnreachable: Gauge
+    /// The owner-epoch gauge of each partition this instance owns (a shared store's engine only).
+    private let ownership = Mutex<[Int32: Gauge]>([:])
 
     private static var messages: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -23,6 +26,11 @@ public final class WorkerMetrics: Sendable {
     private static var retries: MetricNameDescriptor {
         MetricNameDescriptor(
         namespace: "welfare", metricName: "retries", unitName: "total", helpText: "Retries of transient faults, by kind (store, delivery)")
+    }
+    private static var ownerEpoch: MetricNameDescriptor {
+        MetricNameDescriptor(
+        namespace: "welfare", metricName: "partition_owner_epoch", unitName: "",
+        helpText: "The owner epoch this instance took each input partition it owns with (shared PostgreSQL store); absent for partitions it does not own")
     }
     private static var lag: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -98,6 +106,21 @@ public final class WorkerMetrics: Sendable {
     /// Lag of one input partition: high watermark minus the offset kept in the store.
     public func setLag(partition: Int32, lag: Int64) {
         registry.makeGauge(descriptor: Self.lag, labels: [("worker", worker), ("partition", String(partition))]).set(Double(max(0, lag)))
+    }
+
+    /// The partitions this instance owns now, with their owner epochs: one gauge each, and none for the rest.
+    public func setOwnership(_ epochs: [Int32: Int64]) {
+        ownership.withLock { gauges in
+            for (partition, gauge) in gauges where epochs[partition] == nil {
+                registry.unregisterGauge(gauge)
+                gauges[partition] = nil
+            }
+            for (partition, epoch) in epochs {
+                let gauge = gauges[partition] ?? registry.makeGauge(descriptor: Self.ownerEpoch, labels: [("worker", worker), ("partition", String(partition))])
+                gauge.set(Double(epoch))
+                gauges[partition] = gauge
+            }
+        }
     }
 
     /// The metrics in Prometheus text format.

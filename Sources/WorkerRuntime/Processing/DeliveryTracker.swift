@@ -87,5 +87,10 @@ final class DeliveryTracker: Sendable {
         }
     }
 
+    /// Whether a row's messages are already with the producer or confirmed (not to be resent from the store).
+    func isTracked(_ seq: Int64) -> Bool {
+        state.withLock { $0.unconfirmed[seq] != nil || $0.confirmedRows.contains(seq) }
+    }
+
     var hasFailures: Bool { state.withLock { !$0.failed.isEmpty } }
 }

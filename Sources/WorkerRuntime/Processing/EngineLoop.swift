@@ -26,6 +26,8 @@ final class EngineLoop<Handler: DomainHandler> {
     /// Set when a stop came while partitions were being assigned without the store's offsets: the messages
     /// carried then are not committed at shutdown.
     private var assignmentAbandoned = false
+    /// Set when partitions of a shared store were taken: the outbox rows their earlier owner left are sent.
+    private var outboxToResend = false
     /// Whether the last poll got all it asked for (the consumer's queue had more).
     private var lastPollFilled = false
     /// The last committed batch, whose outbox rows are handed to the producer during the next transaction.
@@ -101,6 +103,11 @@ final class EngineLoop<Handler: DomainHandler> {
 
         planAfterDeath()
         while !stopping {
+            if outboxToResend {
+                outboxToResend = false
+                sendCommitted(consumer, producer)
+                resendPendingOutbox()
+            }
             if crashPlan.isEmpty {
                 step(consumer, producer)
             } else {
@@ -135,6 +142,9 @@ final class EngineLoop<Handler: DomainHandler> {
         let confirmed = deliveries.takeConfirmed()
         guard !carried.isEmpty || !confirmed.isEmpty else {
             retired = nil
+            // Nothing left to retry (a rebalance took the messages of a failed batch): consumption resumes, or
+            // no commit would ever come to resume it.
+            if paused && deliveries.inFlight <= settings.outboxMaxBacklog { resumeAssigned(consumer) }
             updateLag(consumer)
             return
         }
@@ -272,7 +282,8 @@ final class EngineLoop<Handler: DomainHandler> {
                     setAside(page.corrupt)
                     let last = max(page.rows.last?.seq ?? -1, page.corrupt.max() ?? -1)
                     guard last >= 0 else { break }
-                    rows += page.rows
+                    // Rows this run already handed to the producer are not sent twice (partitions taken later).
+                    rows += page.rows.filter { !deliveries.isTracked($0.seq) }
                     after = last
                 }
                 guard !rows.isEmpty else { return }
@@ -389,6 +400,13 @@ final class EngineLoop<Handler: DomainHandler> {
         }
     }
 
+    /// Shows the partitions this instance owns in a shared store and their epochs (`/metrics`, `/status`).
+    private func publishOwnership() {
+        let owned = store.ownedPartitions
+        guard !owned.isEmpty || settings.assignment == .group else { return }
+        metrics.setOwnership(Dictionary(owned.map { ($0.key.partition, $0.value) }, uniquingKeysWith: max))
+    }
+
     /// Where each partition starts: the offset kept in the store, else the beginning.
     func startOffsets(for partitions: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
         let stored = try store.nextOffsets(topic: settings.inputTopic)
@@ -409,6 +427,9 @@ final class EngineLoop<Handler: DomainHandler> {
                 while !stopping {
                     do {
                         try store.takeOwnership(of: partitions)
+                        publishOwnership()
+                        // A shared store's rows left by the partitions' earlier owner are this instance's now.
+                        outboxToResend = !store.ownedPartitions.isEmpty
                         return try startOffsets(for: partitions)
                     } catch {
                         logger.warning("cannot read stored offsets; retrying", metadata: ["error": "\(error)"])
@@ -437,7 +458,16 @@ final class EngineLoop<Handler: DomainHandler> {
                         logger.warning("could not commit the batch in hand before a revoke", metadata: ["error": "\(error)"])
                     }
                 }
+                // librdkafka keeps a partition's pause across a revoke: one paused here would come back paused
+                // with a later assignment and never be read. Resume it as it goes.
+                if paused { try? consumer?.resume(partitions) }
                 assigned.subtract(partitions)
+                if assigned.isEmpty && paused {
+                    paused = false
+                    board?.setPaused(false)
+                }
+                store.releaseOwnership(of: partitions)
+                publishOwnership()
                 health.assigned(assigned.count)
                 board?.setAssigned(assigned.map(\.partition))
                 logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.partition))", "lost": "\(lost)"])

@@ -22,6 +22,9 @@ public final class PostgresStore: Sendable {
     /// The epoch this instance took for each partition it owns.
     private let epochs = Mutex<[TopicPartition: Int64]>([:])
 
+    /// How long the server lets one of this store's transactions sit idle before it ends it.
+    public static let idleTransactionTimeoutSeconds = 20
+
     /// Connects and migrates the store for a domain's handler.
     public convenience init<Handler: DomainHandler>(url: String, for handler: Handler) throws {
         guard handler.storeEngines.contains(.postgresql) else {
@@ -32,7 +35,9 @@ public final class PostgresStore: Sendable {
 
     /// Connects and migrates the store: the runtime's tables, then `schema`, the domain's.
     public init(url: String, schema: [SchemaMigration]) throws {
-        let connection = try PostgresConnection(url: url)
+        // A transaction left open by a paused instance (a stopped process, a network split) would hold its
+        // row locks against the partition's new owner: the server ends it after this long.
+        let connection = try PostgresConnection(url: url, sessionSetup: "SET idle_in_transaction_session_timeout = '\(Self.idleTransactionTimeoutSeconds)s'")
         location = connection.location
         instance = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
         try Self.migrate(connection, steps: PostgresRuntimeSchema.steps + schema, location: connection.location)

@@ -71,7 +71,7 @@ let package = Package(
         // Volunteer hours: records, review, ledger and stars, corrections, certificates.
         .target(
             name: "VolunteerHours",
-            dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WorkerRuntime", "PostgreSQL", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .executableTarget(
             name: "volunteer-hours-worker",
@@ -80,7 +80,7 @@ let package = Package(
         // Mutual-aid claims: enrolments, the claim state machine, benefit formulas and caps, claim-status.
         .target(
             name: "MutualAidClaims",
-            dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["WorkerRuntime", "PostgreSQL", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
@@ -95,7 +95,7 @@ let package = Package(
         // New-employment benefits: activity, applications against the catalogue, quotas, waiting list, vouchers.
         .target(
             name: "NewEmploymentBenefits",
-            dependencies: ["WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["WorkerRuntime", "PostgreSQL", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(

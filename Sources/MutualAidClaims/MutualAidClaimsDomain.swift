@@ -34,14 +34,14 @@ public struct MutualAidClaimsDomain: WorkerDomain {
     public func schema(for engine: StoreEngine) -> [SchemaMigration] {
         switch engine {
         case .sqlite: ClaimSchema.sqlite
-        case .postgresql: []
+        case .postgresql: ClaimSchema.postgresql
         }
     }
 
     public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any ClaimRecords {
         switch transaction.engine {
         case .sqlite: try SQLiteClaimRecords(transaction, identity: identity, memo: memo)
-        case .postgresql: throw StoreError("mutual-aid claims has no PostgreSQL records yet")
+        case .postgresql: try PostgresClaimRecords(transaction, identity: identity, memo: memo)
         }
     }
 

@@ -34,14 +34,14 @@ public struct NewEmploymentBenefitsDomain: WorkerDomain {
     public func schema(for engine: StoreEngine) -> [SchemaMigration] {
         switch engine {
         case .sqlite: BenefitSchema.sqlite
-        case .postgresql: []
+        case .postgresql: BenefitSchema.postgresql
         }
     }
 
     public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any BenefitRecords {
         switch transaction.engine {
         case .sqlite: try SQLiteBenefitRecords(transaction, identity: identity, memo: memo)
-        case .postgresql: throw StoreError("new-employment benefits has no PostgreSQL records yet")
+        case .postgresql: try PostgresBenefitRecords(transaction, identity: identity, memo: memo)
         }
     }
 

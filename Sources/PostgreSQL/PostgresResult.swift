@@ -13,6 +13,9 @@ public final class PostgresResult {
     /// Rows inserted, updated or deleted (0 for a statement that changes none).
     public var affectedRows: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
 
+    /// Whether a column holds `bytea` (type oid 17), whose text form is hex.
+    public func isBytes(_ column: Int) -> Bool { PQftype(handle, Int32(column)) == 17 }
+
     public func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(handle, Int32(row), Int32(column)) == 1 }
 
     public func text(_ row: Int, _ column: Int) -> String? {

@@ -75,8 +75,6 @@ public struct TallyDomain: WorkerDomain {
         }
     }
 
-    public var storeEngines: Set<StoreEngine> { [.sqlite, .postgresql] }
-
     public func apply(_ event: Event, context: EventContext, records: any TallyRecords) throws -> DomainDecision {
         switch event {
         case .added(let tallyID, let entryID, let amount, let poison):

@@ -33,14 +33,14 @@ public struct VolunteerHoursDomain: WorkerDomain {
     public func schema(for engine: StoreEngine) -> [SchemaMigration] {
         switch engine {
         case .sqlite: VolunteerSchema.sqlite
-        case .postgresql: []
+        case .postgresql: VolunteerSchema.postgresql
         }
     }
 
     public func records(in transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws -> any VolunteerRecords {
         switch transaction.engine {
         case .sqlite: try SQLiteVolunteerRecords(transaction, identity: identity, memo: memo)
-        case .postgresql: throw StoreError("volunteer hours has no PostgreSQL records yet")
+        case .postgresql: try PostgresVolunteerRecords(transaction, identity: identity, memo: memo)
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import MutualAidClaims
 import SampleStreams
 import WelfareTestSupport
@@ -11,11 +10,9 @@ final class ClaimHarness {
     typealias Step = DomainHarness<MutualAidClaimsDomain>.Step
     private var people = 0
 
-    init(plan: PlanSettings = .contract) throws {
-        harness = try DomainHarness(domain: MutualAidClaimsDomain(plan: plan), topic: "welfare.mutual-aid-claims")
+    init(engine: StoreEngine = .sqlite, plan: PlanSettings = .contract) throws {
+        harness = try DomainHarness(domain: MutualAidClaimsDomain(plan: plan), topic: "welfare.mutual-aid-claims", engine: engine)
     }
-
-    var store: SQLiteStore { harness.store }
 
     @discardableResult
     func send(_ type: String, _ data: JSONObject, time: String = "2026-06-01T10:00:00+08:00", id: String? = nil) throws -> Step {
@@ -56,9 +53,7 @@ final class ClaimHarness {
                                              "amount_fen": .integer(amount), "paid_on": .string("2026-06-15")], time: time)
     }
 
-    func claim(_ id: String) throws -> Row? {
-        try store.queue.read { try Row.fetchOne($0, sql: "SELECT * FROM ma_claims WHERE claim_id = ?", arguments: [id]) }
+    func status(_ id: String) throws -> String? {
+        try harness.store.rows("SELECT status FROM ma_claims WHERE claim_id = ?", [id]).first?.first ?? nil
     }
-
-    func status(_ id: String) throws -> String? { try claim(id)?["status"] }
 }

@@ -5,9 +5,9 @@ import WorkerRuntime
 
 @Suite("mutual-aid claims")
 struct ClaimRuleTests {
-    @Test("enrolment: a first enrolment has a 90-day waiting period from enrolled_on; a renewal is covered from 1 January without one")
-    func enrolment() throws {
-        let h = try ClaimHarness()
+    @Test("enrolment: a first enrolment has a 90-day waiting period from enrolled_on; a renewal is covered from 1 January without one", arguments: StoreEngine.allCases)
+    func enrolment(engine: StoreEngine) throws {
+        let h = try ClaimHarness(engine: engine)
         let first = try h.enrol("M-1", year: 2025, on: "2025-03-10")
         #expect(first.templates == ["mutualaid.member.enrolled"])
         #expect(first.params("mutualaid.member.enrolled") == ["plan_year": .integer(2025), "coverage_from": .string("2025-03-10"), "waiting_until": .string("2025-06-08")])
@@ -21,9 +21,9 @@ struct ClaimRuleTests {
         #expect(try h.enrol("M-3", year: 2026, contribution: 9_000).reason == "CONTRIBUTION_MISMATCH")
     }
 
-    @Test("waiting period: illness before waiting_until is refused, on it covered; accidents are exempt; a refused claim stays for lookup")
-    func waitingPeriod() throws {
-        let h = try ClaimHarness()
+    @Test("waiting period: illness before waiting_until is refused, on it covered; accidents are exempt; a refused claim stays for lookup", arguments: StoreEngine.allCases)
+    func waitingPeriod(engine: StoreEngine) throws {
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1", year: 2026, on: "2026-02-01")  // waiting until 2026-05-02
         let early = try h.submit("C-1", member: "M-1", risk: "MINOR_ILLNESS", incident: "2026-05-01")
         #expect(early.outcome == "rejected" && early.reason == "WAITING_PERIOD")
@@ -35,7 +35,7 @@ struct ClaimRuleTests {
         #expect(try h.submit("C-4", member: "M-1", risk: "HARDSHIP_CONDOLENCE", incident: "2026-01-31").reason == "NOT_ENROLLED", "before coverage_from")
     }
 
-    @Test("submission refusals in the contract's order", arguments: [
+    @Test("submission refusals in the contract's order", arguments: StoreEngine.allCases, [
         ("C-x", "2026-03-01", "2026-06-01T10:00:00+08:00", "DUPLICATE_CLAIM_ID"),
         ("C-x", "2024-12-31", "2026-06-01T10:00:00+08:00", "DUPLICATE_CLAIM_ID"),  // would also be NOT_ENROLLED
         ("C-x", "2026-03-02", "2026-06-01T10:00:00+08:00", "DUPLICATE_CLAIM_ID"),  // would otherwise be accepted
@@ -43,8 +43,9 @@ struct ClaimRuleTests {
         ("C-9", "2026-06-02", "2026-06-01T10:00:00+08:00", "INCIDENT_IN_FUTURE"),
         ("C-9", "2026-03-01", "2026-03-01T10:00:00+08:00", "DUPLICATE_CLAIM"),
     ])
-    func refusals(claim: String, incident: String, time: String, reason: String) throws {
-        let h = try ClaimHarness()
+    func refusals(engine: StoreEngine, _ example: (String, String, String, String)) throws {
+        let (claim, incident, time, reason) = example
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1", year: 2025, on: "2025-01-02")
         try h.enrol("M-1", year: 2026, on: "2025-12-20", person: 1)
         try h.submit("C-x", member: "M-1", risk: "ACCIDENT_MEDICAL", incident: "2026-03-01", extra: ["self_paid_fen": .integer(5_000)])
@@ -59,9 +60,9 @@ struct ClaimRuleTests {
         }
     }
 
-    @Test("TIME_BARRED more than two years after the incident; NO_BENEFIT_DUE; BENEFIT_EXHAUSTED when a cap has no room")
-    func benefitRefusals() throws {
-        let h = try ClaimHarness()
+    @Test("TIME_BARRED more than two years after the incident; NO_BENEFIT_DUE; BENEFIT_EXHAUSTED when a cap has no room", arguments: StoreEngine.allCases)
+    func benefitRefusals(engine: StoreEngine) throws {
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1", year: 2024, on: "2024-01-02")
         try h.enrol("M-1", year: 2025, on: "2024-12-20", person: 1)
         try h.enrol("M-1", year: 2026, on: "2025-12-20", person: 1)
@@ -73,9 +74,9 @@ struct ClaimRuleTests {
         #expect(try h.submit("C-5", member: "M-1", risk: "HARDSHIP_CONDOLENCE", incident: "2026-04-01").reason == "BENEFIT_EXHAUSTED")
     }
 
-    @Test("missing documents are asked for once in the table's order; completing them starts the review by the community")
-    func documents() throws {
-        let h = try ClaimHarness()
+    @Test("missing documents are asked for once in the table's order; completing them starts the review by the community", arguments: StoreEngine.allCases)
+    func documents(engine: StoreEngine) throws {
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1", year: 2026, on: "2026-01-02")
         let step = try h.submit("C-1", member: "M-1", risk: "ACCIDENT_DISABILITY", incident: "2026-03-01", documents: ["accident_proof"],
                                 extra: ["disability_grade": .integer(3)])
@@ -102,9 +103,10 @@ struct ClaimRuleTests {
         ("ACCIDENT_DEATH", [:], 10_000_000), ("ILLNESS_DEATH", [:], 5_000_000), ("HARDSHIP_CONDOLENCE", [:], 200_000),
     ]
 
-    @Test("every risk's benefit formula and cap", arguments: riskCases)
-    func riskTable(risk: String, extra: JSONObject, approved: Int64) throws {
-        let h = try ClaimHarness()
+    @Test("every risk's benefit formula and cap", arguments: StoreEngine.allCases, riskCases)
+    func riskTable(engine: StoreEngine, _ example: (String, JSONObject, Int64)) throws {
+        let (risk, extra, approved) = example
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1", year: 2025, on: "2025-01-02")
         try h.enrol("M-1", year: 2026, on: "2025-12-20", person: 1)
         #expect(try h.submit("C-1", member: "M-1", risk: risk, incident: "2026-03-01", extra: extra).outcome == "applied")
@@ -118,9 +120,9 @@ struct ClaimRuleTests {
         #expect(step.params("mutualaid.claim.approved")?["capped_by"] == expectedCap)
     }
 
-    @Test("caps shared by several claims in a year, lifetime caps across years, capped_by names the last cap that lowered")
-    func sharedCaps() throws {
-        let h = try ClaimHarness()
+    @Test("caps shared by several claims in a year, lifetime caps across years, capped_by names the last cap that lowered", arguments: StoreEngine.allCases)
+    func sharedCaps(engine: StoreEngine) throws {
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1", year: 2025, on: "2025-01-02")
         try h.enrol("M-1", year: 2026, on: "2025-12-20", person: 1)
         // Hospitalisation: year cap 900,000 shared; a new year starts again.
@@ -145,9 +147,9 @@ struct ClaimRuleTests {
                 == .init(payable: 300_000, cappedBy: "year"))
     }
 
-    @Test("review: rejection, SELF_REVIEW, ILLEGAL_TRANSITION, and exhaustion found at review time")
-    func review() throws {
-        let h = try ClaimHarness()
+    @Test("review: rejection, SELF_REVIEW, ILLEGAL_TRANSITION, and exhaustion found at review time", arguments: StoreEngine.allCases)
+    func review(engine: StoreEngine) throws {
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1", year: 2026, on: "2026-01-02")
         try h.submit("C-1", member: "M-1", risk: "HARDSHIP_CONDOLENCE", incident: "2026-03-01")
         try h.submit("C-2", member: "M-1", risk: "HARDSHIP_CONDOLENCE", incident: "2026-03-02")
@@ -162,9 +164,9 @@ struct ClaimRuleTests {
         #expect(exhausted.outcome == "applied" && exhausted.params("mutualaid.claim.rejected")?["reason_code"] == .string("BENEFIT_EXHAUSTED"))
     }
 
-    @Test("payment failed then paid; a repeated payment_ref is a silent duplicate; AMOUNT_MISMATCH; withdrawal rules")
-    func paymentsAndWithdrawals() throws {
-        let h = try ClaimHarness()
+    @Test("payment failed then paid; a repeated payment_ref is a silent duplicate; AMOUNT_MISMATCH; withdrawal rules", arguments: StoreEngine.allCases)
+    func paymentsAndWithdrawals(engine: StoreEngine) throws {
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1", year: 2026, on: "2026-01-02")
         try h.submit("C-1", member: "M-1", risk: "HARDSHIP_CONDOLENCE", incident: "2026-03-01")
         #expect(try h.pay("C-1", member: "M-1", ref: "P-0", amount: 200_000).reason == "ILLEGAL_TRANSITION")
@@ -190,9 +192,9 @@ struct ClaimRuleTests {
         #expect(try h.submit("C-3", member: "M-1", risk: "ACCIDENT_MEDICAL", incident: "2026-03-05", extra: ["self_paid_fen": .integer(1_000)]).outcome == "applied")
     }
 
-    @Test("a missing per-risk figure is INVALID_DATA naming the field")
-    func perRiskFields() throws {
-        let h = try ClaimHarness()
+    @Test("a missing per-risk figure is INVALID_DATA naming the field", arguments: StoreEngine.allCases)
+    func perRiskFields(engine: StoreEngine) throws {
+        let h = try ClaimHarness(engine: engine)
         try h.enrol("M-1")
         let step = try h.submit("C-1", member: "M-1", risk: "HOSPITALIZATION", incident: "2026-03-01")
         #expect(step.outcome == "dead_lettered" && step.detail?.hasPrefix("data.hospital_days") == true)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import NewEmploymentBenefits
 import WelfareTestSupport
 import WorkerRuntime
@@ -12,9 +11,9 @@ final class BenefitHarness {
     static let secret = "test-voucher-secret-0123456789"
     private var identity = 100
 
-    init(catalogue: BenefitCatalogue = .contract) throws {
+    init(engine: StoreEngine = .sqlite, catalogue: BenefitCatalogue = .contract) throws {
         domain = NewEmploymentBenefitsDomain(settings: BenefitSettings(catalogue: catalogue, voucherSecret: Self.secret))
-        harness = try DomainHarness(domain: domain, topic: "welfare.new-employment-benefits")
+        harness = try DomainHarness(domain: domain, topic: "welfare.new-employment-benefits", engine: engine)
     }
 
     @discardableResult
@@ -65,11 +64,11 @@ final class BenefitHarness {
     }
 
     func state(_ application: String) throws -> String? {
-        try harness.store.queue.read { try String.fetchOne($0, sql: "SELECT state FROM ne_applications WHERE application_id = ?", arguments: [application]) }
+        try harness.store.rows("SELECT state FROM ne_applications WHERE application_id = ?", [application]).first?.first ?? nil
     }
 
     func seats(_ benefit: String, year: Int = 2026) throws -> Int {
-        try harness.store.queue.read { try Int.fetchOne($0, sql: "SELECT taken FROM ne_quota_seats WHERE benefit_code = ? AND year = ?", arguments: [benefit, year]) ?? 0 }
+        Int(try harness.store.integer("SELECT taken FROM ne_quota_seats WHERE benefit_code = ? AND year = CAST(? AS INTEGER)", [benefit, String(year)]) ?? 0)
     }
 }
 

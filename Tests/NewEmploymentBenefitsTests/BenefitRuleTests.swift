@@ -6,9 +6,9 @@ import WorkerRuntime
 
 @Suite("new-employment benefits")
 struct BenefitRuleTests {
-    @Test("registration notifies newemployment.worker.welcome; ALREADY_REGISTERED, DUPLICATE_IDENTITY; an unknown occupation is INVALID_DATA")
-    func registration() throws {
-        let h = try BenefitHarness()
+    @Test("registration notifies newemployment.worker.welcome; ALREADY_REGISTERED, DUPLICATE_IDENTITY; an unknown occupation is INVALID_DATA", arguments: StoreEngine.allCases)
+    func registration(engine: StoreEngine) throws {
+        let h = try BenefitHarness(engine: engine)
         let step = try h.register("W-1", identitySequence: 7)
         #expect(step.templates == ["newemployment.worker.welcome"])
         #expect(step.params("newemployment.worker.welcome") == ["worker_id": .string("W-1"), "occupation": .string("delivery_rider")])
@@ -19,9 +19,9 @@ struct BenefitRuleTests {
         #expect(bad.reason == "INVALID_DATA" && bad.detail?.hasPrefix("data.occupation") == true)
     }
 
-    @Test("activity: UNKNOWN_WORKER, FUTURE_DAY; applied reports emit nothing")
-    func activity() throws {
-        let h = try BenefitHarness()
+    @Test("activity: UNKNOWN_WORKER, FUTURE_DAY; applied reports emit nothing", arguments: StoreEngine.allCases)
+    func activity(engine: StoreEngine) throws {
+        let h = try BenefitHarness(engine: engine)
         #expect(try h.report("W-none", day: "2026-06-29").reason == "UNKNOWN_WORKER")
         try h.register("W-1")
         #expect(try h.report("W-1", day: "2026-07-01").reason == "FUTURE_DAY")
@@ -29,9 +29,9 @@ struct BenefitRuleTests {
         #expect(today.outcome == "applied" && today.notifications.isEmpty)
     }
 
-    @Test("active days count D−30 … D−1, sum platforms, and follow restatements")
-    func activeDayWindow() throws {
-        let h = try BenefitHarness()
+    @Test("active days count D−30 … D−1, sum platforms, and follow restatements", arguments: StoreEngine.allCases)
+    func activeDayWindow(engine: StoreEngine) throws {
+        let h = try BenefitHarness(engine: engine)
         try h.register("W-1", occupation: "courier")
         try h.report("W-1", day: "2026-05-31")                          // D−30: counts
         try h.report("W-1", day: "2026-05-30")                          // D−31: outside
@@ -47,9 +47,9 @@ struct BenefitRuleTests {
         #expect(step.params("newemployment.benefit.denied")?["reason_code"] == .string("INSUFFICIENT_ACTIVITY"))
     }
 
-    @Test("denials in order: occupation, then activity, then the yearly limit; all applied with newemployment.benefit.denied")
-    func denialOrder() throws {
-        let h = try BenefitHarness()
+    @Test("denials in order: occupation, then activity, then the yearly limit; all applied with newemployment.benefit.denied", arguments: StoreEngine.allCases)
+    func denialOrder(engine: StoreEngine) throws {
+        let h = try BenefitHarness(engine: engine)
         try h.register("W-taxi", occupation: "ride_hailing_driver")
         let occupation = try h.apply("A-1", worker: "W-taxi", benefit: "CHARGING_CARD")  // also no activity
         #expect(occupation.outcome == "applied" && occupation.templates == ["newemployment.benefit.denied"])
@@ -66,9 +66,9 @@ struct BenefitRuleTests {
         #expect(try h.apply("A-4", worker: "W-1", benefit: "HEALTH_CHECK").params("newemployment.benefit.denied")?["reason_code"] == .string("YEARLY_LIMIT_REACHED"))
     }
 
-    @Test("application rejections: UNKNOWN_WORKER, UNKNOWN_BENEFIT, DUPLICATE_APPLICATION")
-    func applicationRejections() throws {
-        let h = try BenefitHarness()
+    @Test("application rejections: UNKNOWN_WORKER, UNKNOWN_BENEFIT, DUPLICATE_APPLICATION", arguments: StoreEngine.allCases)
+    func applicationRejections(engine: StoreEngine) throws {
+        let h = try BenefitHarness(engine: engine)
         #expect(try h.apply("A-1", worker: "W-none", benefit: "LEGAL_AID").reason == "UNKNOWN_WORKER")
         try h.register("W-1")
         #expect(try h.apply("A-1", worker: "W-1", benefit: "FREE_CAR").reason == "UNKNOWN_BENEFIT")
@@ -77,9 +77,9 @@ struct BenefitRuleTests {
         #expect(again.reason == "DUPLICATE_APPLICATION" && again.templates == ["welfare.event.rejected"])
     }
 
-    @Test("the yearly limit counts granted and redeemed but not cancelled applications, and a new year resets it")
-    func yearlyLimit() throws {
-        let h = try BenefitHarness()
+    @Test("the yearly limit counts granted and redeemed but not cancelled applications, and a new year resets it", arguments: StoreEngine.allCases)
+    func yearlyLimit(engine: StoreEngine) throws {
+        let h = try BenefitHarness(engine: engine)
         try h.register("W-1")
         let first = try h.apply("A-1", worker: "W-1", benefit: "REST_STATION_CARD")
         let code = try #require(first.params("newemployment.benefit.granted")?["voucher_code"]?.stringValue)
@@ -93,12 +93,12 @@ struct BenefitRuleTests {
         #expect(code != thirdCode)
     }
 
-    @Test("quota: the last seat, waiting-list positions, promotion on cancellation with validity from the cancellation date")
-    func quotaAndWaitlist() throws {
+    @Test("quota: the last seat, waiting-list positions, promotion on cancellation with validity from the cancellation date", arguments: StoreEngine.allCases)
+    func quotaAndWaitlist(engine: StoreEngine) throws {
         let catalogue = BenefitCatalogue(version: "test-1", benefits: [
             .init(code: "TINY", yearlyLimit: 1, yearlyQuota: 2, minActiveDays: 0, occupations: nil, voucherValidDays: 30),
         ])
-        let h = try BenefitHarness(catalogue: catalogue)
+        let h = try BenefitHarness(engine: engine, catalogue: catalogue)
         for worker in ["W-1", "W-2", "W-3", "W-4", "W-5"] { try h.register(worker) }
         #expect(try h.apply("A-1", worker: "W-1", benefit: "TINY").templates == ["newemployment.benefit.granted"])
         #expect(try h.apply("A-2", worker: "W-2", benefit: "TINY").templates == ["newemployment.benefit.granted"])  // the last seat
@@ -126,9 +126,9 @@ struct BenefitRuleTests {
         #expect(try h.cancel("A-5", worker: "W-1").reason == "UNKNOWN_APPLICATION", "another worker's application")
     }
 
-    @Test("redemption: applied once; duplicate redemption id; cancelled, already redeemed, expired and another worker's codes")
-    func redemption() throws {
-        let h = try BenefitHarness()
+    @Test("redemption: applied once; duplicate redemption id; cancelled, already redeemed, expired and another worker's codes", arguments: StoreEngine.allCases)
+    func redemption(engine: StoreEngine) throws {
+        let h = try BenefitHarness(engine: engine)
         try h.register("W-1")
         try h.register("W-2")
         let granted = try h.apply("A-1", worker: "W-1", benefit: "LEGAL_AID")
@@ -155,8 +155,8 @@ struct BenefitRuleTests {
         #expect(try h.redeem("RD-5", worker: "W-1", code: thirdCode).reason == "VOUCHER_CANCELLED")
     }
 
-    @Test("the catalogue in configs/ is the contract's table, and a bad entry is refused by name")
-    func catalogueFile() throws {
+    @Test("the catalogue in configs/ is the contract's table, and a bad entry is refused by name", arguments: StoreEngine.allCases)
+    func catalogueFile(engine: StoreEngine) throws {
         let path = TestPaths.repositoryRoot.appendingPathComponent("configs/new-employment-benefits.catalogue.yaml").path
         let catalogue = try BenefitCatalogue.load(path: path)
         #expect(catalogue.benefits == BenefitCatalogue.contract.benefits)

@@ -4,8 +4,8 @@ import WorkerRuntime
 
 @Suite("service records")
 struct ServiceRecordTests {
-    func registered(_ volunteers: String...) throws -> VolunteerHarness {
-        let harness = try VolunteerHarness(settings: {
+    func registered(engine: StoreEngine, _ volunteers: String...) throws -> VolunteerHarness {
+        let harness = try VolunteerHarness(engine: engine, settings: {
             var settings = VolunteerSettings(certificateSecret: VolunteerHarness.secret)
             settings.starThresholdsHours = [1, 2, 3, 10, 20]
             return settings
@@ -14,9 +14,9 @@ struct ServiceRecordTests {
         return harness
     }
 
-    @Test("a submission is PENDING and notifies volunteer.hours.pending with the claimed minutes")
-    func pending() throws {
-        let harness = try registered("V-1")
+    @Test("a submission is PENDING and notifies volunteer.hours.pending with the claimed minutes", arguments: StoreEngine.allCases)
+    func pending(engine: StoreEngine) throws {
+        let harness = try registered(engine: engine, "V-1")
         let step = try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T09:00:00+08:00", end: "2026-05-18T12:30:45+08:00")
         #expect(step.outcome == "applied")
         #expect(step.templates == ["volunteer.hours.pending"])
@@ -27,7 +27,7 @@ struct ServiceRecordTests {
     }
 
     @Test("each submission rejection notifies the source, then volunteer.record.rejected to the organisation",
-          arguments: [
+          arguments: StoreEngine.allCases, [
             ("R-x", "V-none", "2026-05-18T09:00:00+08:00", "2026-05-18T10:00:00+08:00", "UNKNOWN_VOLUNTEER"),
             ("R-1", "V-1", "2026-05-18T13:00:00+08:00", "2026-05-18T14:00:00+08:00", "DUPLICATE_RECORD"),
             ("R-2", "V-1", "2026-05-18T10:00:00+08:00", "2026-05-18T10:00:00+08:00", "INVALID_PERIOD"),
@@ -35,8 +35,9 @@ struct ServiceRecordTests {
             ("R-4", "V-1", "2026-05-20T09:00:00+08:00", "2026-05-20T10:00:01+08:00", "FUTURE_SERVICE"),
             ("R-5", "V-1", "2026-05-18T11:59:00+08:00", "2026-05-18T13:00:00+08:00", "OVERLAP"),
           ])
-    func rejections(record: String, volunteer: String, start: String, end: String, reason: String) throws {
-        let harness = try registered("V-1")
+    func rejections(engine: StoreEngine, _ example: (String, String, String, String, String)) throws {
+        let (record, volunteer, start, end, reason) = example
+        let harness = try registered(engine: engine, "V-1")
         try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T09:00:00+08:00", end: "2026-05-18T12:00:00+08:00")
         let step = try harness.submit(record, volunteer: volunteer, start: start, end: end, organization: "ORG-7",
                                       time: "2026-05-20T10:00:00+08:00")
@@ -47,9 +48,9 @@ struct ServiceRecordTests {
         #expect(step.params("welfare.event.rejected")?["reason_code"] == .string(reason))
     }
 
-    @Test("a volunteer's registration, once found by a committed batch, is remembered for later ones")
-    func registrationRemembered() throws {
-        let harness = try registered("V-1")
+    @Test("a volunteer's registration, once found by a committed batch, is remembered for later ones", arguments: StoreEngine.allCases)
+    func registrationRemembered(engine: StoreEngine) throws {
+        let harness = try registered(engine: engine, "V-1")
         #expect(harness.harness.processor.memo.committedCount == 0)
         try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T09:00:00+08:00", end: "2026-05-18T10:00:00+08:00")
         #expect(harness.harness.processor.memo.committedCount == 1)
@@ -59,13 +60,14 @@ struct ServiceRecordTests {
     }
 
     @Test("a record id already taken is DUPLICATE_RECORD before any period rule, and after its record was declined",
-          arguments: [
+          arguments: StoreEngine.allCases, [
             ("2026-05-18T09:00:00+08:00", "2026-05-18T12:00:00+08:00"),  // would also overlap
             ("2026-05-18T10:00:00+08:00", "2026-05-18T10:00:00+08:00"),  // would also be INVALID_PERIOD
             ("2026-05-20T09:00:00+08:00", "2026-05-20T10:00:01+08:00"),  // would also be FUTURE_SERVICE
           ])
-    func duplicateRecordFirst(start: String, end: String) throws {
-        let harness = try registered("V-1")
+    func duplicateRecordFirst(engine: StoreEngine, _ example: (String, String)) throws {
+        let (start, end) = example
+        let harness = try registered(engine: engine, "V-1")
         try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T09:00:00+08:00", end: "2026-05-18T12:00:00+08:00")
         let step = try harness.submit("R-1", volunteer: "V-1", start: start, end: end, time: "2026-05-20T10:00:00+08:00")
         #expect(step.outcome == "rejected" && step.reason == "DUPLICATE_RECORD")
@@ -74,9 +76,9 @@ struct ServiceRecordTests {
         #expect(try harness.recordState("R-1") == "DECLINED")
     }
 
-    @Test("overlap: touching periods are fine; declined and voided records free their period; two records in one batch")
-    func overlapCases() throws {
-        let harness = try registered("V-1")
+    @Test("overlap: touching periods are fine; declined and voided records free their period; two records in one batch", arguments: StoreEngine.allCases)
+    func overlapCases(engine: StoreEngine) throws {
+        let harness = try registered(engine: engine, "V-1")
         try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T09:00:00+08:00", end: "2026-05-18T12:00:00+08:00")
         #expect(try harness.submit("R-2", volunteer: "V-1", start: "2026-05-18T12:00:00+08:00", end: "2026-05-18T13:00:00+08:00").outcome == "applied")
         #expect(try harness.submit("R-0", volunteer: "V-1", start: "2026-05-18T08:00:00+08:00", end: "2026-05-18T09:00:00+08:00").outcome == "applied")
@@ -101,18 +103,19 @@ struct ServiceRecordTests {
     }
 
     @Test("late: more than 10 working days (Monday–Friday) after the service date of ended_at",
-          arguments: [("2026-05-22T18:00:00+08:00", false), ("2026-05-23T18:00:00+08:00", false), ("2026-05-25T09:00:00+08:00", true)])
-    func lateFlag(eventTime: String, late: Bool) throws {
-        let harness = try registered("V-1")
+          arguments: StoreEngine.allCases, [("2026-05-22T18:00:00+08:00", false), ("2026-05-23T18:00:00+08:00", false), ("2026-05-25T09:00:00+08:00", true)])
+    func lateFlag(engine: StoreEngine, _ example: (String, Bool)) throws {
+        let (eventTime, late) = example
+        let harness = try registered(engine: engine, "V-1")
         // Service ended on Friday 8 May (Shanghai); 22 May is the 10th working day after it.
         let step = try harness.submit("R-1", volunteer: "V-1", start: "2026-05-08T09:00:00+08:00", end: "2026-05-08T11:00:00+08:00", time: eventTime)
         #expect(step.params("volunteer.hours.pending")?["late"] == .bool(late))
         #expect(LateRecord.workingDays(after: LocalDate(year: 2026, month: 5, day: 8)!, through: LocalDate(year: 2026, month: 5, day: 25)!) == 11)
     }
 
-    @Test("approval credits the ledger; several star thresholds crossed at once give one volunteer.star.reached")
-    func approvalAndStars() throws {
-        let harness = try registered("V-1")
+    @Test("approval credits the ledger; several star thresholds crossed at once give one volunteer.star.reached", arguments: StoreEngine.allCases)
+    func approvalAndStars(engine: StoreEngine) throws {
+        let harness = try registered(engine: engine, "V-1")
         try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T08:00:00+08:00", end: "2026-05-18T11:20:00+08:00")
         let step = try harness.approve("R-1", volunteer: "V-1")
         #expect(step.templates == ["volunteer.hours.credited", "volunteer.star.reached"])
@@ -126,9 +129,9 @@ struct ServiceRecordTests {
         #expect(try harness.total("V-1") == (220, 3))
     }
 
-    @Test("approval and decline rejections: UNKNOWN_RECORD, ILLEGAL_TRANSITION, SELF_APPROVAL, MINUTES_OUT_OF_RANGE")
-    func reviewRejections() throws {
-        let harness = try registered("V-1", "V-2")
+    @Test("approval and decline rejections: UNKNOWN_RECORD, ILLEGAL_TRANSITION, SELF_APPROVAL, MINUTES_OUT_OF_RANGE", arguments: StoreEngine.allCases)
+    func reviewRejections(engine: StoreEngine) throws {
+        let harness = try registered(engine: engine, "V-1", "V-2")
         try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T09:00:00+08:00", end: "2026-05-18T10:00:00+08:00")
         #expect(try harness.approve("R-1", volunteer: "V-2").reason == "UNKNOWN_RECORD")
         #expect(try harness.approve("R-9", volunteer: "V-1").reason == "UNKNOWN_RECORD")
@@ -146,9 +149,9 @@ struct ServiceRecordTests {
         #expect(declined.params("volunteer.hours.declined") == ["record_id": .string("R-2"), "reason": .string("时长不符")])
     }
 
-    @Test("corrections: a correcting ledger entry, star lowered or raised, unchanged minutes still applied, and their rejections")
-    func corrections() throws {
-        let harness = try registered("V-1")
+    @Test("corrections: a correcting ledger entry, star lowered or raised, unchanged minutes still applied, and their rejections", arguments: StoreEngine.allCases)
+    func corrections(engine: StoreEngine) throws {
+        let harness = try registered(engine: engine, "V-1")
         try harness.submit("R-1", volunteer: "V-1", start: "2026-05-18T08:00:00+08:00", end: "2026-05-18T11:20:00+08:00")
         #expect(try harness.correct("C-0", record: "R-1", volunteer: "V-1", minutes: 10).reason == "ILLEGAL_TRANSITION")
         try harness.approve("R-1", volunteer: "V-1")  // 200 minutes, level 3
@@ -167,13 +170,13 @@ struct ServiceRecordTests {
         #expect(try harness.correct("C-5", record: "R-1", volunteer: "V-1", minutes: -1).reason == "MINUTES_OUT_OF_RANGE")
         #expect(try harness.correct("C-6", record: "R-9", volunteer: "V-1", minutes: 1).reason == "UNKNOWN_RECORD")
         #expect(try harness.total("V-1") == (130, 2))
-        let ledger = try harness.store.queue.read { db in try Int.fetchAll(db, sql: "SELECT minutes FROM volunteer_ledger ORDER BY entry_id") }
-        #expect(ledger == [200, -110, 40, 0], "append-only entries whose sum is the total")
+        let ledger = try harness.store.strings("SELECT minutes FROM volunteer_ledger ORDER BY entry_id")
+        #expect(ledger == ["200", "-110", "40", "0"], "append-only entries whose sum is the total")
     }
 
-    @Test("a certificate counts APPROVED records by service date, excluding pending and declined, with a stable unguessable verify code")
-    func certificates() throws {
-        let harness = try registered("V-1")
+    @Test("a certificate counts APPROVED records by service date, excluding pending and declined, with a stable unguessable verify code", arguments: StoreEngine.allCases)
+    func certificates(engine: StoreEngine) throws {
+        let harness = try registered(engine: engine, "V-1")
         try harness.submit("R-1", volunteer: "V-1", start: "2026-05-10T09:00:00+08:00", end: "2026-05-10T10:00:00+08:00", organization: "ORG-B")
         try harness.submit("R-2", volunteer: "V-1", start: "2026-05-11T09:00:00+08:00", end: "2026-05-11T11:00:00+08:00", organization: "ORG-A")
         try harness.submit("R-3", volunteer: "V-1", start: "2026-05-12T09:00:00+08:00", end: "2026-05-12T12:00:00+08:00")  // stays pending
@@ -198,7 +201,7 @@ struct ServiceRecordTests {
         #expect(code.count == 12 && code.allSatisfy { "23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains($0) })
         #expect(code == ReadableCode.make(secret: VolunteerHarness.secret, parts: ["CERT-1", "V-1", "2026-05-01", "2026-05-31"]))
         #expect(code != ReadableCode.make(secret: "another-secret-of-enough-length", parts: ["CERT-1", "V-1", "2026-05-01", "2026-05-31"]))
-        let organizations = try harness.store.queue.read { try String.fetchOne($0, sql: "SELECT organizations FROM volunteer_certificates") }
+        let organizations = try harness.store.strings("SELECT organizations FROM volunteer_certificates").first
         #expect(organizations == #"["ORG-1","ORG-A","ORG-B"]"#)
         let june = try #require(try request("CERT-5", from: "2026-06-01", to: "2026-06-01").params("volunteer.certificate.issued"))
         #expect(june["total_minutes"] == .integer(30) && june["record_count"] == .integer(1))

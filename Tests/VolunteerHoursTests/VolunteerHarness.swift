@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Kafka
 import SampleStreams
 import VolunteerHours
@@ -10,14 +9,14 @@ import WorkerRuntime
 /// temporary folder, and hands back each message's outcome and notifications.
 final class VolunteerHarness {
     let harness: DomainHarness<VolunteerHoursDomain>
-    var store: SQLiteStore { harness.store }
+    var store: TestStore { harness.store }
     private var identitySequence = 100
 
     static let secret = "test-certificate-secret-0123456789"
     typealias Step = DomainHarness<VolunteerHoursDomain>.Step
 
-    init(settings: VolunteerSettings = VolunteerSettings(certificateSecret: VolunteerHarness.secret)) throws {
-        harness = try DomainHarness(domain: VolunteerHoursDomain(settings: settings), topic: "welfare.volunteer-hours")
+    init(engine: StoreEngine = .sqlite, settings: VolunteerSettings = VolunteerSettings(certificateSecret: VolunteerHarness.secret)) throws {
+        harness = try DomainHarness(domain: VolunteerHoursDomain(settings: settings), topic: "welfare.volunteer-hours", engine: engine)
     }
 
     func message(_ type: String, _ data: JSONObject, id: String? = nil, time: String = "2026-05-20T10:00:00+08:00") -> (key: String, value: [UInt8]) {
@@ -82,14 +81,12 @@ final class VolunteerHarness {
     }
 
     func total(_ volunteer: String) throws -> (minutes: Int64, level: Int64) {
-        try store.queue.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?", arguments: [volunteer])
-            return (row?["total_minutes"] ?? -1, row?["star_level"] ?? -1)
-        }
+        let row = try store.rows("SELECT total_minutes, star_level FROM volunteer_totals WHERE volunteer_id = ?", [volunteer]).first
+        return (row?[0].flatMap { Int64($0) } ?? -1, row?[1].flatMap { Int64($0) } ?? -1)
     }
 
     func recordState(_ record: String) throws -> String? {
-        try store.queue.read { try String.fetchOne($0, sql: "SELECT state FROM volunteer_records WHERE record_id = ?", arguments: [record]) }
+        try store.rows("SELECT state FROM volunteer_records WHERE record_id = ?", [record]).first?.first ?? nil
     }
 }
 

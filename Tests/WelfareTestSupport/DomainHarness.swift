@@ -3,21 +3,21 @@ import GRDB
 import Kafka
 import WorkerRuntime
 
-/// Runs a domain's events through the real message processor into a real SQLite store in a temporary
-/// folder, and hands back each message's outcome and notifications: the domain's rules end to end,
-/// without a broker.
+/// Runs a domain's events through the real message processor into a real store (a SQLite file in a
+/// temporary folder, or a new PostgreSQL database), and hands back each message's outcome and
+/// notifications: the domain's rules end to end, without a broker, on either engine.
 public final class DomainHarness<Domain: DomainHandler> {
-    public let store: SQLiteStore
+    public let store: TestStore
     public let processor: MessageProcessor<Domain>
     public let topic: String
     private let directory: URL
     private var offset: Int64 = 0
     private var counter = 0
 
-    public init(domain: Domain, topic: String) throws {
+    public init(domain: Domain, topic: String, engine: StoreEngine = .sqlite) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(domain.workerName)-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path, for: domain)
+        store = try TestStore(engine: engine, domain: domain, directory: directory)
         processor = MessageProcessor(handler: domain, deadLetterTopic: topic + ".dlq", notificationsTopic: "welfare.notifications")
         self.topic = topic
     }
@@ -49,11 +49,9 @@ public final class DomainHarness<Domain: DomainHandler> {
             defer { offset += 1 }
             return ConsumedMessage(topic: topic, partition: 0, offset: offset, key: Array(message.key.utf8), value: message.value, headers: message.headers)
         }
-        let result = try store.write { try processor.process(consumed, in: $0) }
-        let rows = try store.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT offset, outcome, reason_code, detail FROM runtime_message_outcomes WHERE offset >= ? ORDER BY offset",
-                             arguments: [consumed.first?.offset ?? 0])
-        }
+        let result = try store.runtime.write { try processor.process(consumed, in: $0) }
+        let rows = try store.rows("SELECT \"offset\", outcome, reason_code, detail FROM runtime_message_outcomes WHERE \"offset\" >= CAST(? AS INTEGER) ORDER BY \"offset\"",
+                                  [String(consumed.first?.offset ?? 0)])
         var deadLetters: [Int64: [KafkaHeader]] = [:]
         for record in result.outbox.flatMap(\.records) where record.topic == topic + ".dlq" {
             if let offset = record.headers.last(where: { $0.name == "dlq-offset" })?.text.flatMap({ Int64($0) }) { deadLetters[offset] = record.headers }
@@ -66,8 +64,8 @@ public final class DomainHarness<Domain: DomainHandler> {
         }
         return zip(rows, messages).map { row, message in
             let id = (try? JSONParser.parse(message.value)).flatMap { $0.objectValue?["id"]?.stringValue } ?? ""
-            let offset: Int64 = row["offset"]
-            return Step(outcome: row["outcome"], reason: row["reason_code"], detail: row["detail"], notifications: notificationsByEvent[id] ?? [],
+            let offset = row[0].flatMap { Int64($0) } ?? -1
+            return Step(outcome: row[1] ?? "", reason: row[2], detail: row[3], notifications: notificationsByEvent[id] ?? [],
                         deadLetterHeaders: deadLetters[offset])
         }
     }

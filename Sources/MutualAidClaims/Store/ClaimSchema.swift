@@ -129,4 +129,80 @@ enum ClaimSchema {
                 UPDATE ma_claims SET history_count = (SELECT COUNT(*) FROM ma_claim_history h WHERE h.claim_id = ma_claims.claim_id);
             """),
     ]
+
+    /// The same tables in PostgreSQL, for several instances sharing one store. A member's enrolments, claims,
+    /// caps and payments travel on the member's partition; an identity number enrolled by two members at once
+    /// is refused by the unique index (the later message, tried again alone, is a `DUPLICATE_IDENTITY`).
+    static let postgresql = [
+        SchemaMigration("mutual-aid-claims-postgres-v1", sql: """
+            CREATE TABLE ma_members (
+                member_id text PRIMARY KEY,
+                name text NOT NULL,
+                identity_hash bytea NOT NULL UNIQUE,    -- keyed hash of the identity number; the number is not kept
+                community_id text NOT NULL
+            );
+            CREATE TABLE ma_enrolments (
+                member_id text NOT NULL,
+                plan_year integer NOT NULL,
+                enrolled_on text NOT NULL,
+                coverage_from text NOT NULL,
+                waiting_until text,
+                renewal integer NOT NULL,
+                contribution_fen bigint NOT NULL,
+                rule_version text NOT NULL,
+                event_id text NOT NULL,
+                PRIMARY KEY (member_id, plan_year)
+            );
+            CREATE TABLE ma_claims (
+                claim_no bigserial PRIMARY KEY,
+                claim_id text NOT NULL UNIQUE,
+                member_id text NOT NULL,
+                risk_code text NOT NULL,
+                incident_date text NOT NULL,
+                plan_year integer NOT NULL,
+                status text NOT NULL,
+                documents text NOT NULL,               -- JSON array of the documents received
+                missing_documents text NOT NULL,       -- JSON array, in the plan's order ([] outside DOCUMENTS_REQUESTED)
+                hospital_days bigint,
+                self_paid_fen bigint,
+                disability_grade bigint,
+                approved_fen bigint,
+                paid_fen bigint,
+                capped_by text,
+                reason_code text,
+                rule_version text NOT NULL,
+                submitted_at text NOT NULL,
+                history_count bigint NOT NULL DEFAULT 0
+            );
+            CREATE INDEX ma_claims_by_member ON ma_claims (member_id, risk_code, incident_date);
+            CREATE TABLE ma_claim_history (
+                claim_id text NOT NULL,
+                seq bigint NOT NULL,
+                status text NOT NULL,
+                at text NOT NULL,
+                event_id text NOT NULL,
+                event_type text NOT NULL,
+                UNIQUE (claim_id, seq)
+            );
+            CREATE TABLE ma_cap_usage (
+                entry_id bigserial PRIMARY KEY,
+                member_id text NOT NULL,
+                risk_code text NOT NULL,
+                plan_year integer NOT NULL,
+                claim_id text NOT NULL,
+                amount_fen bigint NOT NULL
+            );
+            CREATE INDEX ma_cap_usage_by_member ON ma_cap_usage (member_id, risk_code, plan_year);
+            CREATE TABLE ma_payments (
+                claim_id text NOT NULL,
+                payment_ref text NOT NULL,
+                outcome text NOT NULL CHECK (outcome IN ('paid', 'failed')),
+                amount_fen bigint,
+                paid_on text,
+                reason text,
+                event_id text NOT NULL,
+                PRIMARY KEY (claim_id, payment_ref, outcome)
+            );
+            """),
+    ]
 }

@@ -85,4 +85,59 @@ enum BenefitSchema {
                 CREATE INDEX ne_applications_waitlist ON ne_applications (benefit_code, year, seq) WHERE state = 'WAITLISTED';
             """),
     ]
+
+    /// The same tables in PostgreSQL, for several instances sharing one store. Quotas and the waiting list
+    /// span partitions: `PostgresBenefitRecords` takes the row lock of a benefit's year in `ne_quota_seats`
+    /// before it counts seats or looks at the waiting list, and locks an application before it changes it.
+    static let postgresql = [
+        SchemaMigration("new-employment-benefits-postgres-v1", sql: """
+            CREATE TABLE ne_workers (
+                worker_id text PRIMARY KEY,
+                name text NOT NULL,
+                identity_hash bytea NOT NULL UNIQUE,    -- keyed hash of the identity number; the number is not kept
+                occupation text NOT NULL,
+                platforms text NOT NULL,               -- JSON array
+                district text NOT NULL,
+                registered_at text NOT NULL
+            );
+            CREATE TABLE ne_activity (
+                worker_id text NOT NULL,
+                day text NOT NULL,
+                platform text NOT NULL,
+                orders bigint NOT NULL,
+                online_minutes bigint NOT NULL,
+                PRIMARY KEY (worker_id, day, platform)
+            );
+            CREATE TABLE ne_applications (
+                seq bigserial PRIMARY KEY,
+                application_id text NOT NULL UNIQUE,
+                worker_id text NOT NULL,
+                benefit_code text NOT NULL,
+                year integer NOT NULL,
+                state text NOT NULL CHECK (state IN ('GRANTED', 'WAITLISTED', 'DENIED', 'REDEEMED', 'CANCELLED')),
+                reason_code text,
+                active_days integer NOT NULL,
+                voucher_hash bytea UNIQUE,              -- SHA-256 of the voucher code; the code itself is not kept
+                valid_until text,
+                catalogue_version text NOT NULL,
+                applied_at text NOT NULL,
+                event_id text NOT NULL
+            );
+            CREATE INDEX ne_applications_by_worker ON ne_applications (worker_id, benefit_code, year, state);
+            CREATE INDEX ne_applications_waitlist ON ne_applications (benefit_code, year, seq) WHERE state = 'WAITLISTED';
+            CREATE TABLE ne_quota_seats (
+                benefit_code text NOT NULL,
+                year integer NOT NULL,
+                taken integer NOT NULL,
+                PRIMARY KEY (benefit_code, year)
+            );
+            CREATE TABLE ne_redemptions (
+                redemption_id text PRIMARY KEY,
+                application_id text NOT NULL,
+                site_id text NOT NULL,
+                redeemed_at text NOT NULL,
+                event_id text NOT NULL
+            );
+            """),
+    ]
 }

@@ -244,4 +244,90 @@ enum VolunteerSchema {
                     FROM volunteer_record_history AS history JOIN volunteer_records AS records USING (record_no);
             """),
     ]
+
+    /// The same tables in PostgreSQL, for several instances sharing one store. An identity number taken by
+    /// two registrations at once is refused by the unique index: the later transaction fails, and its
+    /// message, tried again alone, is then a `DUPLICATE_IDENTITY` rejection.
+    static let postgresql = [
+        SchemaMigration("volunteer-hours-postgres-v1", sql: """
+            CREATE TABLE volunteers (
+                volunteer_id text PRIMARY KEY,
+                name text NOT NULL,
+                identity_hash bytea NOT NULL UNIQUE,   -- keyed hash of the identity number; the number itself is not kept
+                birth_date text NOT NULL,
+                district text NOT NULL,
+                guardian_consent integer NOT NULL,
+                registered_at text NOT NULL
+            );
+            CREATE TABLE volunteer_totals (
+                volunteer_id text PRIMARY KEY,
+                total_minutes bigint NOT NULL,
+                star_level integer NOT NULL
+            );
+            CREATE TABLE volunteer_records (
+                record_no bigserial PRIMARY KEY,
+                record_id text NOT NULL UNIQUE,
+                volunteer_id text NOT NULL,
+                organization_id text NOT NULL,
+                activity_id text NOT NULL,
+                activity_name text NOT NULL,
+                place text NOT NULL,
+                service_content text NOT NULL,
+                submitted_by text NOT NULL,
+                started_at text NOT NULL,
+                ended_at text NOT NULL,
+                started_us bigint NOT NULL,
+                ended_us bigint NOT NULL,
+                service_date text NOT NULL,          -- Asia/Shanghai date of started_at
+                claimed_minutes bigint NOT NULL,
+                approved_minutes bigint,
+                late integer NOT NULL,
+                state text NOT NULL CHECK (state IN ('PENDING', 'APPROVED', 'DECLINED', 'VOIDED'))
+            );
+            CREATE INDEX volunteer_periods ON volunteer_records (volunteer_id, started_us);
+            CREATE TABLE volunteer_record_history (
+                record_no bigint NOT NULL,
+                seq integer NOT NULL,
+                state text NOT NULL,
+                event_id text NOT NULL,
+                event_type text NOT NULL,
+                at text NOT NULL,
+                UNIQUE (record_no, seq)
+            );
+            CREATE VIEW volunteer_record_history_by_id AS
+                SELECT records.record_id, history.seq, history.state, history.event_id, history.event_type, history.at
+                FROM volunteer_record_history AS history JOIN volunteer_records AS records USING (record_no);
+            CREATE TABLE volunteer_ledger (
+                entry_id bigserial PRIMARY KEY,
+                volunteer_id text NOT NULL,
+                record_id text NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('credit', 'correction')),
+                minutes bigint NOT NULL,
+                event_id text NOT NULL,
+                at text NOT NULL
+            );
+            CREATE TABLE volunteer_corrections (
+                correction_id text PRIMARY KEY,
+                record_id text NOT NULL,
+                previous_minutes bigint NOT NULL,
+                minutes bigint NOT NULL,
+                reason text NOT NULL,
+                corrected_by text NOT NULL,
+                event_id text NOT NULL
+            );
+            CREATE TABLE volunteer_certificates (
+                certificate_id text PRIMARY KEY,
+                volunteer_id text NOT NULL,
+                from_date text NOT NULL,
+                to_date text NOT NULL,
+                total_minutes bigint NOT NULL,
+                record_count integer NOT NULL,
+                organizations text NOT NULL,         -- JSON array of organisation ids, sorted
+                verify_code text NOT NULL,
+                requested_by text NOT NULL,
+                issued_at text NOT NULL,
+                event_id text NOT NULL
+            );
+            """),
+    ]
 }

@@ -36,14 +36,10 @@ public protocol DomainHandler: Sendable {
     /// The columns holding keyed identity hashes (`IdentityKey`), upgraded in place when a store written
     /// with unkeyed SHA-256 digests first meets a key.
     var identityHashColumns: [IdentityHashColumn] { get }
-
-    /// The store engines the domain has a schema and records for (SQLite, unless it says more).
-    var storeEngines: Set<StoreEngine> { get }
 }
 
 extension DomainHandler {
     public var identityHashColumns: [IdentityHashColumn] { [] }
-    public var storeEngines: Set<StoreEngine> { [.sqlite] }
 }
 
 /// A table column of keyed identity hashes.

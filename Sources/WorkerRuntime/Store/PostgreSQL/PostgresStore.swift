@@ -27,9 +27,6 @@ public final class PostgresStore: Sendable {
 
     /// Connects and migrates the store for a domain's handler.
     public convenience init<Handler: DomainHandler>(url: String, for handler: Handler) throws {
-        guard handler.storeEngines.contains(.postgresql) else {
-            throw StoreError("the \(handler.workerName) worker cannot keep its store in PostgreSQL yet; use a SQLite store path")
-        }
         try self.init(url: url, schema: handler.schema(for: .postgresql))
     }
 

@@ -9,8 +9,8 @@ import WorkerRuntime
 @Suite("mutual-aid claims replay", .timeLimit(.minutes(3)))
 struct ReplayTests {
 
-    @Test("a mixed stream of 3,000 events processed twice into fresh stores gives identical stores and notification streams")
-    func replayIsDeterministic() async throws {
+    @Test("a mixed stream of 3,000 events processed twice into fresh stores, the second on each engine, gives identical stores and notification streams", arguments: StoreEngine.allCases)
+    func replayIsDeterministic(engine: StoreEngine) async throws {
         let broker = try EmbeddedBroker()
         try broker.createTopic("welfare.mutual-aid-claims", partitions: 4)
         try broker.createTopic("welfare.mutual-aid-claims.dlq", partitions: 3)
@@ -29,18 +29,22 @@ struct ReplayTests {
                                      notificationsTopic: "notifications.first", directory: directory, configure: keepEverything)
         #expect(try await first.runUntilProcessed(stream.count))
         let second = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.mutual-aid-claims",
-                                      notificationsTopic: "notifications.second", directory: directory, configure: keepEverything)
+                                      notificationsTopic: "notifications.second", directory: directory, storeEngine: engine, configure: keepEverything)
         #expect(try await second.runUntilProcessed(stream.count))
 
         let queries = [
             "SELECT * FROM ma_members ORDER BY member_id",
             "SELECT * FROM ma_enrolments ORDER BY member_id, plan_year",
-            "SELECT * FROM ma_claims ORDER BY claim_id",
+            """
+            SELECT claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days, self_paid_fen,
+                disability_grade, approved_fen, paid_fen, capped_by, reason_code, rule_version, submitted_at, history_count
+            FROM ma_claims ORDER BY claim_id
+            """,
             "SELECT * FROM ma_claim_history ORDER BY claim_id, seq",
             "SELECT member_id, risk_code, plan_year, claim_id, amount_fen FROM ma_cap_usage ORDER BY member_id, entry_id",
             "SELECT * FROM ma_payments ORDER BY claim_id, payment_ref",
-            "SELECT * FROM runtime_message_outcomes ORDER BY partition, offset",
-            "SELECT event_id, value_hash, partition, offset, outcome, reason_code, detail, seen_us FROM runtime_events ORDER BY event_id",  // names through the view above
+            "SELECT * FROM runtime_message_outcomes ORDER BY partition, \"offset\"",
+            "SELECT event_id, value_hash, partition, \"offset\", outcome, reason_code, detail, seen_us FROM runtime_events ORDER BY event_id",  // names through the view above
         ]
         let differences = try await ReplayComparison.storeDifferences(first, second, queries: queries)
         #expect(differences.isEmpty, "\(differences.prefix(3))")

@@ -9,8 +9,8 @@ import WorkerRuntime
 @Suite("volunteer-hours replay", .timeLimit(.minutes(3)))
 struct ReplayTests {
 
-    @Test("a mixed stream of 3,000 events processed twice into fresh stores gives identical stores and notification streams")
-    func replayIsDeterministic() async throws {
+    @Test("a mixed stream of 3,000 events processed twice into fresh stores, the second on each engine, gives identical stores and notification streams", arguments: StoreEngine.allCases)
+    func replayIsDeterministic(engine: StoreEngine) async throws {
         let broker = try EmbeddedBroker()
         try broker.createTopic("welfare.volunteer-hours", partitions: 4)
         try broker.createTopic("welfare.volunteer-hours.dlq", partitions: 3)
@@ -26,7 +26,7 @@ struct ReplayTests {
                                      notificationsTopic: "notifications.first", directory: directory)
         #expect(try await first.runUntilProcessed(stream.count))
         let second = try EngineRunner(domain: domain, bootstrap: broker.bootstrapServers, inputTopic: "welfare.volunteer-hours",
-                                      notificationsTopic: "notifications.second", directory: directory)
+                                      notificationsTopic: "notifications.second", directory: directory, storeEngine: engine)
         #expect(try await second.runUntilProcessed(stream.count))
 
         let queries = [
@@ -43,8 +43,8 @@ struct ReplayTests {
             "SELECT volunteer_id, record_id, kind, minutes, event_id, at FROM volunteer_ledger ORDER BY volunteer_id, entry_id",
             "SELECT * FROM volunteer_corrections ORDER BY correction_id",
             "SELECT * FROM volunteer_certificates ORDER BY certificate_id",
-            "SELECT * FROM runtime_message_outcomes ORDER BY partition, offset",
-            "SELECT event_id, value_hash, partition, offset, outcome, reason_code, detail, seen_us FROM runtime_events ORDER BY event_id",  // names through the view above
+            "SELECT * FROM runtime_message_outcomes ORDER BY partition, \"offset\"",
+            "SELECT event_id, value_hash, partition, \"offset\", outcome, reason_code, detail, seen_us FROM runtime_events ORDER BY event_id",  // names through the view above
         ]
         let differences = try await ReplayComparison.storeDifferences(first, second, queries: queries)
         #expect(differences.isEmpty, "\(differences.prefix(3))")

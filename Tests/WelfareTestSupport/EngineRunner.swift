@@ -4,24 +4,23 @@ import Kafka
 import Logging
 import WorkerRuntime
 
-/// A domain's worker engine running in the test process against a broker and a store of the test's own.
+/// A domain's worker engine running in the test process against a broker and a store of the test's own,
+/// on either engine.
 public final class EngineRunner<Domain: DomainHandler>: @unchecked Sendable {
     public let engine: WorkerEngine<Domain>
-    public let store: SQLiteStore
-    public let storePath: String
+    public let store: TestStore
 
     public static var quiet: Logger { Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }) }
 
-    public init(domain: Domain, bootstrap: String, inputTopic: String, notificationsTopic: String, directory: URL,
+    public init(domain: Domain, bootstrap: String, inputTopic: String, notificationsTopic: String, directory: URL, storeEngine: StoreEngine = .sqlite,
                 configure: (inout RuntimeSettings) -> Void = { _ in }) throws {
-        storePath = directory.appendingPathComponent("\(domain.workerName)-\(UUID().uuidString).sqlite").path
-        store = try SQLiteStore(path: storePath, for: domain)
+        store = try TestStore(engine: storeEngine, domain: domain, directory: directory)
         var settings = RuntimeSettings(
             workerName: domain.workerName, inputTopic: inputTopic, deadLetterTopic: inputTopic + ".dlq",
             notificationsTopic: notificationsTopic, kafka: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "test-\(UUID().uuidString)"]))
         settings.batchMaxWait = .milliseconds(20)
         configure(&settings)
-        engine = WorkerEngine(settings: settings, handler: domain, store: store, metrics: WorkerMetrics(worker: domain.workerName),
+        engine = WorkerEngine(settings: settings, handler: domain, store: store.runtime, metrics: WorkerMetrics(worker: domain.workerName),
                               health: HealthState(), logger: Self.quiet)
     }
 
@@ -32,10 +31,7 @@ public final class EngineRunner<Domain: DomainHandler>: @unchecked Sendable {
         var done = false
         while !done && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
-            done = try await store.queue.read { db in
-                let waiting = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_outbox") ?? 0
-                return try processedMessageCount(db) >= count && waiting == 0
-            }
+            done = try store.finishedMessages() >= count && (try store.integer("SELECT COUNT(*) FROM runtime_outbox") ?? 0) == 0
         }
         engine.requestStop()
         let engine = self.engine
@@ -45,14 +41,12 @@ public final class EngineRunner<Domain: DomainHandler>: @unchecked Sendable {
 
     /// The first column of every row of a query, as plain text.
     public func strings(_ sql: String) async throws -> [String] {
-        try await store.queue.read { db in try String.fetchAll(db, sql: sql) }
+        try store.strings(sql)
     }
 
     /// Every row of a query, each as text, for comparing two stores.
     public func dump(_ sql: String) async throws -> [String] {
-        try await store.queue.read { db in
-            try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map(\.description).joined(separator: "|") }
-        }
+        try store.dump(sql)
     }
 }
 

@@ -56,9 +56,9 @@ public enum ReplayComparison {
 
     /// Where each event id was read (partition, offset), from a run's store.
     public static func inputPositions<Domain>(_ runner: EngineRunner<Domain>) async throws -> [String: (Int, Int)] {
-        try await runner.store.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT event_id, partition, offset FROM runtime_message_outcomes WHERE event_id IS NOT NULL")
-                .reduce(into: [String: (Int, Int)]()) { $0[$1["event_id"]] = ($1["partition"], $1["offset"]) }
-        }
+        try runner.store.rows("SELECT event_id, partition, \"offset\" FROM runtime_message_outcomes WHERE event_id IS NOT NULL")
+            .reduce(into: [String: (Int, Int)]()) { positions, row in
+                positions[row[0] ?? ""] = (row[1].flatMap { Int($0) } ?? -1, row[2].flatMap { Int($0) } ?? -1)
+            }
     }
 }

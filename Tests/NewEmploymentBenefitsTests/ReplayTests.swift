@@ -36,7 +36,7 @@ struct ReplayTests {
 
         let differences = try await ReplayComparison.storeDifferences(first, second, queries: [
             "SELECT * FROM ne_workers ORDER BY worker_id", "SELECT * FROM ne_activity ORDER BY worker_id, day, platform",
-            "SELECT * FROM ne_applications ORDER BY seq", "SELECT * FROM ne_quota_seats WHERE taken > 0 ORDER BY benefit_code, year",
+            "SELECT * FROM ne_applications ORDER BY seq", "SELECT * FROM ne_quota_seats ORDER BY benefit_code, year",
             "SELECT * FROM ne_redemptions ORDER BY redemption_id", "SELECT * FROM runtime_message_outcomes ORDER BY partition, \"offset\"",
             "SELECT event_id, value_hash, partition, \"offset\", outcome, reason_code, detail, seen_us FROM runtime_events ORDER BY event_id",  // names through the view above
         ])

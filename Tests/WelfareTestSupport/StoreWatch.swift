@@ -23,3 +23,9 @@ public func waitForStoredProcessed(_ path: String, _ count: Int, timeout: Durati
     }
     return false
 }
+
+/// How many outbox rows a store another process writes still holds (read-only).
+public func storedOutboxRows(_ path: String) async -> Int {
+    guard let queue = try? SQLiteStore.openReadOnly(path: path) else { return -1 }
+    return (try? await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runtime_outbox") ?? 0 }) ?? -1
+}

@@ -34,6 +34,23 @@ public final class TestStore: @unchecked Sendable {
         }
     }
 
+    /// An existing store (a stopped worker's SQLite file, or a PostgreSQL URL), brought to this build's schema.
+    public init<Domain: DomainHandler>(existing location: String, domain: Domain) throws {
+        self.location = location
+        if PostgresConnection.isURL(location) {
+            engine = .postgresql
+            runtime = try PostgresStore(url: location, for: domain)
+            sqlite = nil
+            reader = try PostgresConnection(url: location)
+        } else {
+            engine = .sqlite
+            let store = try SQLiteStore(path: location, for: domain)
+            sqlite = store
+            runtime = store
+            reader = nil
+        }
+    }
+
     /// Every row of a query as text cells: integers in decimal, blobs in lowercase hex, NULL as nil. Write
     /// the SQL for both engines: `?` placeholders, `"offset"` quoted.
     public func rows(_ sql: String, _ arguments: [String] = []) throws -> [[String?]] {

@@ -87,8 +87,7 @@ enum BenefitSchema {
     ]
 
     /// The same tables in PostgreSQL, for several instances sharing one store. Quotas and the waiting list
-    /// span partitions: `PostgresBenefitRecords` takes the row lock of a benefit's year in `ne_quota_seats`
-    /// before it counts seats or looks at the waiting list, and locks an application before it changes it.
+    /// span partitions: `PostgresBenefitRecords` serialises them (see there).
     static let postgresql = [
         SchemaMigration("new-employment-benefits-postgres-v1", sql: """
             CREATE TABLE ne_workers (

@@ -3,14 +3,20 @@ import WorkerRuntime
 
 /// The benefits records in PostgreSQL, for several instances at once. A worker's own rows travel on the
 /// worker's partition, but quotas and the waiting list are shared: seats are counted and the waiting list
-/// is read only under the row lock of the benefit's year in `ne_quota_seats`, and an application is locked
-/// (`FOR UPDATE`) when read, since another partition's cancellation may promote it. The outcome is the
-/// one some single writer would have reached; a deadlock between two batches is retried as a transient fault.
-struct PostgresBenefitRecords: BenefitRecords {
+/// is read only under one transaction-scoped advisory lock (`quotaLock`), taken at a batch's first look at
+/// them and held to its commit, and an application is locked (`FOR UPDATE`) when read, since another
+/// partition's cancellation may promote it. One lock for all quotas rather than a row lock per benefit:
+/// batches locking two benefits' rows in opposite orders deadlocked each other. The outcome is the one
+/// some single writer would have reached; a deadlock that remains is retried as a transient fault.
+final class PostgresBenefitRecords: BenefitRecords {
     let identity: IdentityKey
     let memo: StoreMemo
     let transaction: StoreTransaction
     private let connection: PostgresConnection
+    /// Whether this transaction holds the quota lock.
+    private var holdsQuotaLock = false
+    /// The advisory lock key of the benefits' quotas and waiting lists.
+    static let quotaLock: Int64 = 7_270_603
 
     init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws {
         self.transaction = transaction
@@ -29,13 +35,12 @@ struct PostgresBenefitRecords: BenefitRecords {
                                   year: Int(rows.integer(0, 4) ?? 0), state: known, validUntil: rows.text(0, 6))
     }
 
-    /// Takes the row lock of a benefit's year (making the row if it is the year's first), held to the end of
-    /// the transaction: every instance counting its seats or reading its waiting list waits for it.
-    private func lockQuota(benefitCode: String, year: Int) throws -> Int {
-        try connection.query("INSERT INTO ne_quota_seats (benefit_code, year, taken) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-                             [.text(benefitCode), .int(year)])
-        return Int(try connection.query("SELECT taken FROM ne_quota_seats WHERE benefit_code = $1 AND year = $2 FOR UPDATE",
-                                        [.text(benefitCode), .int(year)]).integer(0, 0) ?? 0)
+    /// Takes the quota lock for the rest of the transaction (once): every instance counting seats or reading
+    /// a waiting list waits for it.
+    private func lockQuotas() throws {
+        guard !holdsQuotaLock else { return }
+        try connection.query("SELECT pg_advisory_xact_lock($1)", [.integer(Self.quotaLock)])
+        holdsQuotaLock = true
     }
 
     // MARK: Workers and activity
@@ -92,10 +97,13 @@ struct PostgresBenefitRecords: BenefitRecords {
     }
 
     func seatsTaken(benefitCode: String, year: Int) throws -> Int {
-        try lockQuota(benefitCode: benefitCode, year: year)
+        try lockQuotas()
+        return Int(try connection.query("SELECT taken FROM ne_quota_seats WHERE benefit_code = $1 AND year = $2",
+                                        [.text(benefitCode), .int(year)]).integer(0, 0) ?? 0)
     }
 
     func changeSeats(benefitCode: String, year: Int, by delta: Int) throws {
+        try lockQuotas()
         try connection.query("""
             INSERT INTO ne_quota_seats (benefit_code, year, taken) VALUES ($1, $2, $3)
             ON CONFLICT (benefit_code, year) DO UPDATE SET taken = ne_quota_seats.taken + excluded.taken
@@ -114,17 +122,17 @@ struct PostgresBenefitRecords: BenefitRecords {
     }
 
     func waitlistPosition(seq: Int64, benefitCode: String, year: Int) throws -> Int {
-        _ = try lockQuota(benefitCode: benefitCode, year: year)
+        try lockQuotas()
         return Int(try connection.query("""
             SELECT count(*) FROM ne_applications WHERE benefit_code = $1 AND year = $2 AND state = 'WAITLISTED' AND seq <= $3
             """, [.text(benefitCode), .int(year), .integer(seq)]).integer(0, 0) ?? 0)
     }
 
-    /// The earliest application still waiting, locked. Under the quota's lock no application joins the list;
+    /// The earliest application still waiting, locked. Under the quota lock no application joins the list;
     /// one may leave it (its worker's cancellation, committed meanwhile), so the lock is taken on a row that
     /// is re-checked, and the next one tried if it has left.
     func earliestWaitlisted(benefitCode: String, year: Int) throws -> BenefitApplication? {
-        _ = try lockQuota(benefitCode: benefitCode, year: year)
+        try lockQuotas()
         var after: Int64 = -1
         while true {
             let candidate = try connection.query("""

@@ -34,9 +34,13 @@ public final class PostgresStore: Sendable {
     public init(url: String, schema: [SchemaMigration]) throws {
         // A transaction left open by a paused instance (a stopped process, a network split) would hold its
         // row locks against the partition's new owner: the server ends it after this long.
-        let connection = try PostgresConnection(url: url, sessionSetup: "SET idle_in_transaction_session_timeout = '\(Self.idleTransactionTimeoutSeconds)s'")
+        // The instance's name is its session's application_name too, so pg_stat_activity shows whose it is.
+        let instance = "\(ProcessInfo.processInfo.hostName.prefix(32)):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
+        let connection = try PostgresConnection(url: url, sessionSetup: """
+            SET idle_in_transaction_session_timeout = '\(Self.idleTransactionTimeoutSeconds)s'; SET application_name = 'welfare \(instance)'
+            """)
         location = connection.location
-        instance = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
+        self.instance = instance
         try Self.migrate(connection, steps: PostgresRuntimeSchema.steps + schema, location: connection.location)
         self.connection = connection
     }

@@ -1,4 +1,3 @@
-import GRDB
 import WorkerRuntime
 
 /// One claim as staff and members see it (`claim-status`): the facts, the masked member name and the
@@ -27,25 +26,27 @@ public struct ClaimStatusReport: Sendable {
     public let timeline: [TimelineEntry]
 
     /// The claim, or nil when there is none.
-    public static func load(claimID: String, db: Database) throws -> ClaimStatusReport? {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT c.*, m.name AS member_name FROM ma_claims c LEFT JOIN ma_members m ON m.member_id = c.member_id WHERE c.claim_id = ?
-            """, arguments: [claimID]) else { return nil }
-        let timeline = try Row.fetchAll(db, sql: "SELECT at, status, event_id, event_type FROM ma_claim_history WHERE claim_id = ? ORDER BY seq",
-                                        arguments: [claimID]).map {
-            TimelineEntry(at: $0["at"], status: $0["status"], eventID: $0["event_id"], eventType: $0["event_type"])
+    public static func load(claimID: String, store: StoreReader) throws -> ClaimStatusReport? {
+        guard let row = try store.rows("""
+            SELECT c.member_id, c.risk_code, c.status, c.incident_date, c.submitted_at, c.approved_fen, c.paid_fen, c.capped_by,
+                c.missing_documents, c.reason_code, m.name
+            FROM ma_claims c LEFT JOIN ma_members m ON m.member_id = c.member_id WHERE c.claim_id = ?
+            """, [.text(claimID)]).first else { return nil }
+        let timeline = try store.rows("SELECT at, status, event_id, event_type FROM ma_claim_history WHERE claim_id = ? ORDER BY seq", [.text(claimID)]).map {
+            TimelineEntry(at: $0.text(0) ?? "", status: $0.text(1) ?? "", eventID: $0.text(2) ?? "", eventType: $0.text(3) ?? "")
         }
         return ClaimStatusReport(
-            claimID: claimID, memberID: row["member_id"], memberName: (row["member_name"] as String?).map(FieldFormats.maskName),
-            riskCode: row["risk_code"], status: row["status"], incidentDate: row["incident_date"], submittedAt: row["submitted_at"],
-            approvedFen: row["approved_fen"], paidFen: row["paid_fen"], cappedBy: row["capped_by"],
-            missingDocuments: ClaimDocuments.decode(row["missing_documents"]), reasonCode: row["reason_code"], timeline: timeline)
+            claimID: claimID, memberID: row.text(0) ?? "", memberName: row.text(10).map(FieldFormats.maskName),
+            riskCode: row.text(1) ?? "", status: row.text(2) ?? "", incidentDate: row.text(3) ?? "", submittedAt: row.text(4) ?? "",
+            approvedFen: row.integer(5), paidFen: row.integer(6), cappedBy: row.text(7),
+            missingDocuments: ClaimDocuments.decode(row.text(8)), reasonCode: row.text(9), timeline: timeline)
     }
 
     /// A member's claims, oldest submission first.
-    public static func load(memberID: String, db: Database) throws -> [ClaimStatusReport] {
-        try String.fetchAll(db, sql: "SELECT claim_id FROM ma_claims WHERE member_id = ? ORDER BY submitted_at, claim_id", arguments: [memberID])
-            .compactMap { try load(claimID: $0, db: db) }
+    public static func load(memberID: String, store: StoreReader) throws -> [ClaimStatusReport] {
+        try store.rows("SELECT claim_id FROM ma_claims WHERE member_id = ? ORDER BY submitted_at, claim_id", [.text(memberID)])
+            .compactMap { $0.text(0) }
+            .compactMap { try load(claimID: $0, store: store) }
     }
 
     /// The JSON object of the contract, members in its order.

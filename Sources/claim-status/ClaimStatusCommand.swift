@@ -16,7 +16,7 @@ struct ClaimStatusCommand: ParsableCommand {
             """)
 
     @Argument(help: "The claim id.") var claimID: String?
-    @Option(help: "The mutual-aid worker's SQLite store.") var store: String
+    @Option(help: "The mutual-aid worker's store: its SQLite file, or its postgresql:// URL (password from PGPASSWORD).") var store: String
     @Option(help: "List this member's claims instead of one claim.") var member: String?
     @Flag(help: "Print JSON (the contract's form) instead of text.") var json = false
 
@@ -25,21 +25,21 @@ struct ClaimStatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let queue: DatabaseQueue
+        let reader: StoreReader
         do {
-            queue = try SQLiteStore.openReadOnly(path: store)
+            reader = try StoreReader(location: store)
         } catch {
             throw ClaimStatusFailure("cannot open the store \(store): \(error)")
         }
         do {
             if let claimID {
-                guard let report = try queue.read({ try ClaimStatusReport.load(claimID: claimID, db: $0) }) else {
+                guard let report = try ClaimStatusReport.load(claimID: claimID, store: reader) else {
                     FileHandle.standardError.write(Data("claim \(claimID) not found\n".utf8))
                     throw ExitCode(1)
                 }
                 print(json ? String(decoding: JSONWriter.encode(report.json), as: UTF8.self) : report.text)
             } else if let member {
-                let reports = try queue.read { try ClaimStatusReport.load(memberID: member, db: $0) }
+                let reports = try ClaimStatusReport.load(memberID: member, store: reader)
                 guard !reports.isEmpty else {
                     FileHandle.standardError.write(Data("no claims for member \(member)\n".utf8))
                     throw ExitCode(1)

@@ -14,7 +14,7 @@ struct DeadLetterCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the dead letters a worker's store recorded (reason, detail, original position).",
             discussion: "Opens the store read-only; works while the worker runs.")
-        @Option(help: "The worker's store.") var store: String
+        @Option(help: "The worker's store: its SQLite file, or its postgresql:// URL (password from PGPASSWORD).") var store: String
         @Option(help: "Only this reason (e.g. INVALID_DATA).") var reason: String?
         @Option(help: "At most this many.") var limit = 1_000
         @Flag(help: "One JSON object per line instead of a table.") var json = false

@@ -74,9 +74,9 @@ struct MutualAidClaimsBenchmark: ParsableCommand {
             print(String(format: "claim-status (whole process, %d runs): p50 %.1f ms, max %.1f ms (the first, right after the fill: %.1f ms)",
                          lookups, times[times.count / 2], times.last ?? 0, first))
             // The lookup itself, without process start-up.
-            let reader = try SQLiteStore.openReadOnly(path: path)
+            let reader = try StoreReader(location: path)
             let lookupStart = ContinuousClock.now
-            for run in 0..<1_000 { _ = try reader.read { try ClaimStatusReport.load(claimID: "C-\((run * 7_919) % lookupClaims)", db: $0) } }
+            for run in 0..<1_000 { _ = try ClaimStatusReport.load(claimID: "C-\((run * 7_919) % lookupClaims)", store: reader) }
             print(String(format: "claim lookup in process: %.3f ms each (1,000 lookups)", (ContinuousClock.now - lookupStart).seconds))
         }
     }

@@ -8,15 +8,16 @@ import WorkerRuntime
 
 @Suite("claim-status against a store a real worker wrote", .timeLimit(.minutes(2)))
 struct ClaimStatusTests {
-    @Test("claim-status prints a claim as JSON and as text (masked name, amounts in 元, timeline), 1 when not found, 2 on a missing store")
-    func endToEnd() async throws {
+    @Test("claim-status prints a claim as JSON and as text (masked name, amounts in 元, timeline), 1 when not found, 2 on a missing store",
+          arguments: StoreEngine.allCases)
+    func endToEnd(engine: StoreEngine) async throws {
         let broker = try EmbeddedBroker()
         try broker.createTopic("welfare.mutual-aid-claims", partitions: 2)
         try broker.createTopic("welfare.mutual-aid-claims.dlq", partitions: 3)
         try broker.createTopic("welfare.notifications", partitions: 12)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = directory.appendingPathComponent("claims.sqlite").path
+        let store = engine == .sqlite ? directory.appendingPathComponent("claims.sqlite").path : try TestPostgres.newDatabase()
         let worker = try ChildProcess(TestPaths.executable("mutual-aid-claims-worker"), ["--bootstrap-servers", broker.bootstrapServers, "--store", store],
                                       environment: ["WELFARE_LOG_LEVEL": "warning", "WELFARE_STORE_IDENTITY_KEY": "claim-status-test-identity-key-0123456789"])
         defer { worker.signal(SIGKILL) }
@@ -44,7 +45,8 @@ struct ClaimStatusTests {
                 "claim_id": .string("C-2026-000123"), "member_id": .string("M-000042"), "reviewer_id": .string("REVIEWER-9"),
                 "decision": .string("approve"), "reason": .string("材料齐全")]),
         ], topic: "welfare.mutual-aid-claims", bootstrap: broker.bootstrapServers)
-        #expect(await waitForStoredProcessed(store, 5, timeout: .seconds(60)))
+        #expect(try await eventuallyTrue(timeout: .seconds(60)) { (try? StoreReader(location: store).rows(
+            "SELECT COALESCE(SUM(next_offset), 0) FROM runtime_partition_offsets").first?.integer(0)) == 5 })
 
         // While the worker is still running.
         let json = try runProgram(TestPaths.executable("claim-status"), ["C-2026-000123", "--store", store, "--json"])

@@ -3,6 +3,7 @@ import GRDB
 import MutualAidClaims
 import Testing
 import WelfareTestSupport
+import WorkerRuntime
 
 @Suite("mutual-aid claims store upgrades")
 struct StoreUpgradeTests {
@@ -18,11 +19,10 @@ struct StoreUpgradeTests {
                                                 ('C-9', 1, 'APPROVED', '2026-05-20T09:00:00+08:00', 'e2', 'mutual_aid.claim.reviewed.v1');
             """)
         defer { removeUpgradedStore(store) }
-        let (order, report, members) = try store.queue.read { db in
-            (try String.fetchAll(db, sql: "SELECT claim_id FROM ma_claims ORDER BY rowid"),
-             try ClaimStatusReport.load(claimID: "C-9", db: db),
-             try ClaimStatusReport.load(memberID: "M-1", db: db).map(\.claimID))
-        }
+        let order = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT claim_id FROM ma_claims ORDER BY rowid") }
+        let reader = try StoreReader(location: store.path)
+        let report = try ClaimStatusReport.load(claimID: "C-9", store: reader)
+        let members = try ClaimStatusReport.load(memberID: "M-1", store: reader).map(\.claimID)
         #expect(order == ["C-9", "C-10"])  // in submission order
         #expect(report?.status == "APPROVED")
         #expect(report?.approvedFen == 120_000)

@@ -100,6 +100,13 @@ struct PostgresStoreTests {
         #expect(Set(postgresMessages.map { $0.value ?? [] }) == Set(sqliteMessages.map { $0.value ?? [] }), "the same notifications, byte for byte")
         #expect(try postgres.nextOffsets(topic: Self.topic) == [0: 5, 1: 4])
         #expect(try postgres.nextOffsets(topic: Self.topic) == (try sqlite.nextOffsets(topic: Self.topic)))
+
+        // The operators' tool reads the dead letters of either engine alike.
+        let sqliteLetters = try runProgram(TestPaths.executable("welfare-admin"), ["dlq", "list", "--store", sqlite.path, "--json"])
+        let postgresLetters = try runProgram(TestPaths.executable("welfare-admin"), ["dlq", "list", "--store", url, "--json"])
+        #expect(postgresLetters.status == 0)
+        #expect(postgresLetters.output.contains("EVENT_ID_CONFLICT") && postgresLetters.output.contains("MALFORMED_JSON"))
+        #expect(postgresLetters.output == sqliteLetters.output)
     }
 
     @Test("once another instance takes a partition, the earlier owner's batch for it rolls back")

@@ -125,7 +125,7 @@ let package = Package(
         // Operations: topics against a cluster, dead letters, backups; shared by the operators' tools.
         .target(
             name: "WelfareOperations",
-            dependencies: ["Kafka", "TopicCatalogue", "WorkerRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["Kafka", "TopicCatalogue", "WorkerRuntime", "PostgreSQL", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(

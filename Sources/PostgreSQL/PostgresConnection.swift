@@ -90,6 +90,67 @@ public final class PostgresConnection {
         return PostgresResult(result)
     }
 
+    /// Loads rows with `COPY … FROM STDIN` (text format), e.g. `COPY t (a, b) FROM STDIN`: the fast path for
+    /// moving a whole table. Each row's values are in the statement's column order.
+    public func copyIn(_ sql: String, rows: some Sequence<[PostgresValue]>) throws(PostgresError) {
+        let handle = try open()
+        guard let started = PQexec(handle, sql) else { throw connectionError() }
+        let status = PQresultStatus(started)
+        let failure = Self.failure(of: started)
+        PQclear(started)
+        guard status == PGRES_COPY_IN else { throw failure ?? PostgresError(sqlState: nil, message: "COPY did not start") }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        func flush() throws(PostgresError) {
+            guard !buffer.isEmpty else { return }
+            let sent = buffer.withUnsafeBufferPointer { bytes in
+                bytes.baseAddress.map { PQputCopyData(handle, UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), Int32(bytes.count)) } ?? 1
+            }
+            guard sent == 1 else { throw connectionError() }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        for row in rows {
+            for (index, value) in row.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: "\t")) }
+                Self.appendCopyText(value, to: &buffer)
+            }
+            buffer.append(UInt8(ascii: "\n"))
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+        try flush()
+        guard PQputCopyEnd(handle, nil) == 1 else { throw connectionError() }
+        var copyFailure: PostgresError?
+        while let result = PQgetResult(handle) {
+            if copyFailure == nil { copyFailure = Self.failure(of: result) }
+            PQclear(result)
+        }
+        if let copyFailure { throw copyFailure }
+    }
+
+    /// One value in COPY's text format: `\N` for null, backslash escapes, bytea as escaped hex.
+    static func appendCopyText(_ value: PostgresValue, to buffer: inout [UInt8]) {
+        switch value {
+        case .null:
+            buffer += [UInt8(ascii: "\\"), UInt8(ascii: "N")]
+        case .integer(let number):
+            buffer += String(number).utf8
+        case .bytes(let bytes):
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            buffer += [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")]
+            for byte in bytes { buffer += [hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]] }
+        case .text(let text):
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case UInt8(ascii: "\t"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case UInt8(ascii: "\n"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case UInt8(ascii: "\r"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                default: buffer.append(byte)
+                }
+            }
+        }
+    }
+
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     public func transaction<Result>(_ isolation: String = "READ COMMITTED", _ body: () throws -> Result) throws -> Result {
         try execute("BEGIN ISOLATION LEVEL \(isolation)")

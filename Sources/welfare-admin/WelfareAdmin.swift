@@ -6,5 +6,5 @@ struct WelfareAdmin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "welfare-admin",
         abstract: "Operate welfare-workers: topics, dead letters, backups, configuration reference.",
-        subcommands: [TopicsCommand.self, DeadLetterCommand.self, BackupCommand.self, ConfigReferenceCommand.self])
+        subcommands: [TopicsCommand.self, DeadLetterCommand.self, BackupCommand.self, StoreCommand.self, ConfigReferenceCommand.self])
 }

@@ -3,7 +3,8 @@
 # socket only (no TCP), the command run with WELFARE_TEST_POSTGRES_URL pointing at it, then the cluster
 # stopped and its folder removed, whatever the command's outcome.
 #   ops/test-postgres.sh swift test --skip-build
-# The cluster trades durability for speed (fsync off): it lives only as long as the command.
+# The cluster trades durability for speed (fsync off): it lives only as long as the command. With
+# WELFARE_PG_DURABLE=1 it keeps PostgreSQL's durable defaults (for benchmarks).
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARG...]" >&2; exit 2; }
 
@@ -27,8 +28,9 @@ trap stop EXIT
 
 "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
-"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-    "-p $port -k $dir -c listen_addresses= -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=128MB" \
+settings="-p $port -k $dir -c listen_addresses= -c max_connections=400 -c shared_buffers=256MB"
+[ "${WELFARE_PG_DURABLE:-0}" = 1 ] || settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o "$settings" \
     >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 echo "test PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on $dir port $port" >&2
 

@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 
-.PHONY: deps build release run smoke test bench bench-city fuzz clean
+.PHONY: deps build release run run-cluster smoke test bench bench-city bench-cluster fuzz clean
 
 deps:
 	@bash ops/install-deps.sh
@@ -17,6 +17,10 @@ release: deps
 # The main job: embedded broker and the three workers as processes, a sample day, progress and a report.
 run: release
 	.build/release/welfare-demo
+
+# Beside `make run`: a local PostgreSQL, two instances of each worker on it, one of each killed in the middle.
+run-cluster: release
+	@bash ops/run-cluster.sh
 
 smoke: release
 	@bash ops/smoke.sh
@@ -36,6 +40,10 @@ bench: release
 # Every worker on top of city-scale stores (years of events; seeding 50 million takes about an hour).
 bench-city: release
 	@bash ops/city-scale-bench.sh
+
+# Each worker on PostgreSQL with 1, 2 and 3 instances next to SQLite (ops/cluster-bench.sh).
+bench-cluster: release
+	@bash ops/cluster-bench.sh
 
 # A million mutated events per domain through checks and handlers (no crash, one outcome each).
 fuzz: release

@@ -158,7 +158,8 @@ struct ClusterFailoverTests {
             }
         }
         #expect(caughtInTransaction, "the second instance was paused inside a transaction")
-        try await Task.sleep(for: .seconds(7))
+        // Resumed once the group has given all of its partitions to the third instance (which raised their epochs).
+        #expect(try await eventuallyTrue(timeout: .seconds(60)) { owned(by: cluster[1]) == 0 }, "the paused instance's partitions moved")
         cluster[1].signal(SIGCONT)
 
         let done = try await eventuallyTrue(timeout: .seconds(240)) { finished() == messages.count }

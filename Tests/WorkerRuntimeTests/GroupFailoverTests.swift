@@ -60,9 +60,19 @@ struct GroupFailoverTests {
         let paused = Int32(try owners(workers[1]).integer(0, 0) ?? 0)
         try producer.send(ProducerRecord(topic: "welfare.tally", partition: paused, key: Array("SLOW".utf8), value: Self.slowEvent))
         _ = try await onDedicatedThread { producer.flush(timeout: .seconds(10)) }
-        try await Task.sleep(for: .milliseconds(1_500))
+        // Paused once its session holds a transaction that has written (the slow entry's batch), and resumed once
+        // another instance has taken the partition (raised its epoch).
+        let inTransaction = try await eventuallyTrue(timeout: .seconds(30)) {
+            (try? check.query("""
+                SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'welfare %:\(workers[1].pid):%' AND backend_xid IS NOT NULL
+                """).integer(0, 0)) ?? 0 > 0
+        }
         workers[1].signal(SIGSTOP)
-        try await Task.sleep(for: .seconds(7))
+        #expect(inTransaction, "the second instance was paused inside a transaction")
+        #expect(try await eventuallyTrue(timeout: .seconds(60)) {
+            (try? check.query("SELECT owner FROM runtime_partition_offsets WHERE partition = $1", [.int(Int(paused))]).text(0, 0))
+                .map { !$0.contains(":\(workers[1].pid):") } ?? false
+        }, "another instance took the paused instance's partition")
         workers[1].signal(SIGCONT)
         try await publish(20_000..<30_000)
         let total = stream.messages.count + 1

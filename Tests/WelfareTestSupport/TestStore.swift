@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PostgreSQL
 import WorkerRuntime
 
@@ -13,8 +12,8 @@ public final class TestStore: @unchecked Sendable {
     public let sqlite: SQLiteStore?
     /// Where the store is: a file path or a `postgresql://` URL.
     public let location: String
-    /// A connection of the test's own for reading a PostgreSQL store (used under `lock`).
-    private let reader: PostgresConnection?
+    /// The test's own reading connection, opened at the first query (used under `lock`).
+    private var reader: StoreReader?
     private let lock = NSLock()
 
     public init<Domain: DomainHandler>(engine: StoreEngine, domain: Domain, directory: URL) throws {
@@ -25,12 +24,10 @@ public final class TestStore: @unchecked Sendable {
             let store = try SQLiteStore(path: location, for: domain)
             sqlite = store
             runtime = store
-            reader = nil
         case .postgresql:
             location = try TestPostgres.newDatabase()
             runtime = try PostgresStore(url: location, for: domain)
             sqlite = nil
-            reader = try PostgresConnection(url: location)
         }
     }
 
@@ -41,51 +38,27 @@ public final class TestStore: @unchecked Sendable {
             engine = .postgresql
             runtime = try PostgresStore(url: location, for: domain)
             sqlite = nil
-            reader = try PostgresConnection(url: location)
         } else {
             engine = .sqlite
             let store = try SQLiteStore(path: location, for: domain)
             sqlite = store
             runtime = store
-            reader = nil
         }
     }
 
     /// Every row of a query as text cells: integers in decimal, blobs in lowercase hex, NULL as nil. Write
-    /// the SQL for both engines: `?` placeholders, `"offset"` quoted.
+    /// the SQL for both engines: `?` placeholders, `"offset"` quoted (`StoreReader`).
     public func rows(_ sql: String, _ arguments: [String] = []) throws -> [[String?]] {
-        if let sqlite {
-            return try sqlite.queue.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                    row.databaseValues.map { value -> String? in
-                        switch value.storage {
-                        case .null: nil
-                        case .int64(let number): String(number)
-                        case .double(let number): String(number)
-                        case .string(let text): text
-                        case .blob(let data): data.map { String(format: "%02x", $0) }.joined()
-                        }
-                    }
-                }
-            }
-        }
-        guard let reader else { return [] }
-        var numbered = ""
-        var index = 0
-        for character in sql {
-            if character == "?" {
-                index += 1
-                numbered += "$\(index)"
-            } else {
-                numbered.append(character)
-            }
-        }
         lock.lock()
         defer { lock.unlock() }
-        let result = try reader.query(numbered, arguments.map(PostgresValue.text))
-        return (0..<result.rowCount).map { row in
-            (0..<result.columnCount).map { column in
-                result.isBytes(column) ? result.bytes(row, column).map { $0.map { String(format: "%02x", $0) }.joined() } : result.text(row, column)
+        if reader == nil { reader = try StoreReader(location: location) }
+        return try (reader?.rows(sql, arguments.map(StoreValue.text)) ?? []).map { row in
+            row.cells.map { cell -> String? in
+                switch cell {
+                case .null: nil
+                case .text(let text): text
+                case .bytes(let bytes): bytes.map { String(format: "%02x", $0) }.joined()
+                }
             }
         }
     }

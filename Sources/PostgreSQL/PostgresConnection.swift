@@ -152,8 +152,8 @@ public final class PostgresConnection {
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    public func transaction<Result>(_ isolation: String = "READ COMMITTED", _ body: () throws -> Result) throws -> Result {
-        try execute("BEGIN ISOLATION LEVEL \(isolation)")
+    public func transaction<Result>(_ body: () throws -> Result) throws -> Result {
+        try execute("BEGIN")
         do {
             let result = try body()
             try execute("COMMIT")

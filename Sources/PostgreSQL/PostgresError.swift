@@ -20,7 +20,4 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         if sqlState == "40001" || sqlState == "40P01" || sqlState == "55P03" { return true }
         return ["08", "53", "57", "58"].contains(String(sqlState.prefix(2)))
     }
-
-    /// A unique constraint refused a row (SQLSTATE 23505).
-    public var isUniqueViolation: Bool { sqlState == "23505" }
 }

@@ -67,10 +67,11 @@ public final class ChildProcess: @unchecked Sendable {
 /// Runs a program to completion, returning its exit status and standard output (with standard error
 /// interleaved when asked).
 public func runProgram(_ path: String, _ arguments: [String], stdin: String? = nil,
-                       includeStandardError: Bool = false) throws -> (status: Int32, output: String) {
+                       includeStandardError: Bool = false, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let output = Pipe()
     process.standardOutput = output
     process.standardError = includeStandardError ? output : FileHandle.nullDevice

@@ -6,7 +6,7 @@ import WorkerRuntime
 /// is read only under one transaction-scoped advisory lock (`quotaLock`), taken at a batch's first look at
 /// them and held to its commit, and an application is locked (`FOR UPDATE`) when read, since another
 /// partition's cancellation may promote it. One lock for all quotas rather than a row lock per benefit:
-/// batches locking two benefits' rows in opposite orders deadlocked each other. The outcome is the one
+/// batches locking two benefits' rows in opposite orders would deadlock each other. The outcome is the one
 /// some single writer would have reached; a deadlock that remains is retried as a transient fault.
 final class PostgresBenefitRecords: BenefitRecords {
     let identity: IdentityKey

@@ -39,10 +39,10 @@ final class OutboxRenderPipeline<Item: Sendable>: @unchecked Sendable {
             var part = current.take()  // taken, so that appending does not copy it
             for item in items {
                 let (record, partition) = render(item)
-                if let open = part, open.records.count >= OutboxRow.maxMessages || open.packed.bytes.count >= OutboxRow.maxBytes
-                    || (rowPerPartition && open.partition != partition) {
-                    parts.append(open)
-                    part = nil
+                // Read in place: binding the part to a constant would retain its buffer once per message.
+                let full = (part?.records.count ?? 0) >= OutboxRow.maxMessages || (part?.packed.bytes.count ?? 0) >= OutboxRow.maxBytes
+                if full || (rowPerPartition && part?.partition != nil && part?.partition != partition), let closed = part.take() {
+                    parts.append(closed)
                 }
                 if part == nil { part = Part(partition: partition) }
                 part?.packed.append(record)

@@ -46,20 +46,27 @@ done
 finished() { sql "${url[$1]}" "SELECT coalesce(sum(next_offset), 0) FROM runtime_partition_offsets" 2>/dev/null || echo 0; }
 owned() { sql "${url[$1]}" "SELECT coalesce(string_agg(partition::text, ',' ORDER BY partition), '-') FROM runtime_partition_offsets WHERE owner LIKE '%:$2:%'"; }
 
-# Kill A once its worker is a third of the way through.
-declare -A before
-for domain in "${domains[@]}"; do
-    until [ "$(finished "$domain")" -ge $(( ${published[$domain]} / 3 )) ]; do sleep 0.1; done
-    before[$domain]=$(owned "$domain" "${first[$domain]}")
-    kill -KILL "${first[$domain]}"
-    wait "${first[$domain]}" 2> /dev/null || true
-    echo "== Killed $domain A (pid ${first[$domain]}) at $(finished "$domain") of ${published[$domain]} events; it owned partitions ${before[$domain]}"
+# Kill each worker's A once that worker is a third of the way through (all three watched at once).
+declare -A before=()
+killed=0
+while [ "$killed" -lt ${#domains[@]} ]; do
+    for domain in "${domains[@]}"; do
+        [ -z "${before[$domain]:-}" ] || continue
+        [ "$(finished "$domain")" -ge $(( ${published[$domain]} / 3 )) ] || continue
+        before[$domain]=$(owned "$domain" "${first[$domain]}")
+        kill -KILL "${first[$domain]}"
+        wait "${first[$domain]}" 2> /dev/null || true
+        echo "== Killed $domain A (pid ${first[$domain]}) at $(finished "$domain") of ${published[$domain]} events; it owned partitions ${before[$domain]}"
+        killed=$((killed + 1))
+    done
+    sleep 0.1
 done
 
 wait "${publisher[@]}"
 deadline=$(( $(date +%s) + 300 ))
+# Done when every event is finished and B has taken A's partitions (after the session timeout).
 for domain in "${domains[@]}"; do
-    until [ "$(finished "$domain")" -ge "${published[$domain]}" ]; do
+    until [ "$(finished "$domain")" -ge "${published[$domain]}" ] && [ "$(owned "$domain" "${first[$domain]}")" = - ]; do
         [ "$(date +%s)" -lt "$deadline" ] || { echo "$domain did not finish; its log:"; tail -20 "$work/$domain-b.log"; exit 1; }
         sleep 0.2
     done

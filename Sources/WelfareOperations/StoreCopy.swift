@@ -24,6 +24,9 @@ public struct StoreCopy {
         self.postgresURL = postgresURL
     }
 
+    /// Tables of the shared store's runtime with no counterpart in SQLite.
+    static let postgresOnlyTables: Set<String> = ["runtime_processing"]
+
     /// Source expressions for PostgreSQL columns the SQLite tables keep another way, by table and column.
     static let sourceColumns: [String: [String: String]] = [
         "runtime_partition_offsets": ["owner_epoch": "0", "owner": "NULL", "owned_since": "NULL"],
@@ -52,7 +55,8 @@ public struct StoreCopy {
             SELECT table_name FROM information_schema.tables
             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'runtime_migrations' ORDER BY table_name
             """)
-        let tables = (0..<tableRows.rowCount).compactMap { tableRows.text($0, 0) }
+        // Tables only a shared store has start empty.
+        let tables = (0..<tableRows.rowCount).compactMap { tableRows.text($0, 0) }.filter { !Self.postgresOnlyTables.contains($0) }
         for table in tables where try target.query("SELECT EXISTS (SELECT 1 FROM \(table))").boolean(0, 0) == true {
             throw StoreError("the target database is not empty (\(table) has rows); copy only into a new database")
         }

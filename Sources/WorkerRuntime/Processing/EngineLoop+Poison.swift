@@ -10,6 +10,13 @@ enum CrashStep: Sendable {
     case alone(spans: [ProcessingMarker.Span], crashes: Int)
     /// A message that killed the process `crashes` times while handled alone: dead-lettered unhandled.
     case deadLetter(spans: [ProcessingMarker.Span], crashes: Int, signal: Int32?)
+
+    /// The messages the step handles.
+    var spans: [ProcessingMarker.Span] {
+        switch self {
+        case .diedDuring(let spans, _, _), .alone(let spans, _), .deadLetter(let spans, _, _): spans
+        }
+    }
 }
 
 /// Poison messages: a batch that fails with an error no retry cures is applied in halves until the one
@@ -106,30 +113,74 @@ extension EngineLoop {
 
     // MARK: - After a death
 
-    /// At start: what the previous process left in the marker, if it died while handling messages.
-    func planAfterDeath() {
-        guard let left = marker?.left else { return }
+    /// After taking partitions (at start, or from the consumer group): what a process that died while handling
+    /// their messages left in the marker, planned as steps that narrow those messages down.
+    func planAfterDeath(in partitions: [TopicPartition]) {
+        guard let marker, !partitions.isEmpty else { return }
+        let lefts = marker.left(in: partitions)
+        guard !lefts.isEmpty else { return }
         // Spans the store already has (a death between the commit and the marker's end) are done.
         let nextOffsets = (try? store.nextOffsets(topic: settings.inputTopic)) ?? [:]
-        let spans = left.spans.compactMap { span -> ProcessingMarker.Span? in
+        let unfinished = { (span: ProcessingMarker.Span) -> ProcessingMarker.Span? in
             let from = max(span.from, nextOffsets[span.partition] ?? 0)
             return from <= span.to ? ProcessingMarker.Span(partition: span.partition, from: from, to: span.to) : nil
         }
-        guard !spans.isEmpty else { return }
-        logger.warning("the previous process died while handling messages; handling them again in smaller parts", metadata: [
-            "spans": "\(spans.map { "\($0.partition):\($0.from)-\($0.to)" })", "signal": "\(left.signal.map { String($0) } ?? "unknown")",
+        var steps: [CrashStep] = []
+        // A shared store's rows are one partition's share of a dead transaction each, and several deaths may
+        // have left rows for one partition: the narrowest (then the most counted) says most.
+        var shares: [Int32: (span: ProcessingMarker.Span, left: ProcessingMarker.Left)] = [:]
+        for left in lefts {
+            let spans = left.spans.compactMap(unfinished)
+            guard !spans.isEmpty else { continue }
+            guard left.messages != nil else {
+                steps.append(.diedDuring(spans: spans, crashes: left.crashes, signal: left.signal))
+                continue
+            }
+            for span in spans {
+                let weight = { (span: ProcessingMarker.Span, left: ProcessingMarker.Left) in (span.to - span.from, -(left.messages == 1 ? left.crashes + 1 : 0)) }
+                if let known = shares[span.partition], weight(known.span, known.left) <= weight(span, left) { continue }
+                shares[span.partition] = (span, left)
+            }
+        }
+        for (_, share) in shares.sorted(by: { $0.key < $1.key }) {
+            if share.left.messages == 1 {
+                // It died handling this message alone: the death counts.
+                steps.append(.diedDuring(spans: [share.span], crashes: share.left.crashes, signal: share.left.signal))
+            } else if share.span.from == share.span.to {
+                // One message of a larger transaction: handled alone, no death counted against it yet.
+                steps.append(.alone(spans: [share.span], crashes: 0))
+            } else {
+                steps.append(.diedDuring(spans: [share.span], crashes: 0, signal: share.left.signal))
+            }
+        }
+        guard !steps.isEmpty else { return }
+        let spans = steps.flatMap(\.spans)
+        let signal = lefts.compactMap(\.signal).first
+        logger.warning("a process died while handling messages; handling them again in smaller parts", metadata: [
+            "spans": "\(spans.map { "\($0.partition):\($0.from)-\($0.to)" })", "signal": "\(signal.map { String($0) } ?? "unknown")",
         ])
-        crashPlan = [.diedDuring(spans: spans, crashes: left.crashes, signal: left.signal)]
+        crashPlan += steps
+    }
+
+    /// Drops the steps of partitions the group took away (their next owner reads the marker for itself) and
+    /// returns the partitions those steps were narrowing.
+    @discardableResult
+    func dropCrashSteps(of partitions: Set<TopicPartition>) -> Set<Int32> {
+        let numbers = Set(partitions.map(\.partition))
+        var narrowing: Set<Int32> = []
+        crashPlan.removeAll { step in
+            guard step.spans.contains(where: { numbers.contains($0.partition) }) else { return false }
+            narrowing.formUnion(step.spans.map(\.partition))
+            return true
+        }
+        return narrowing
     }
 
     /// One turn of the loop while the crash plan has steps: wait until its messages are carried, then
     /// handle them as the step says.
     func stepThroughCrashPlan(_ consumer: Consumer, _ producer: Producer) {
         guard let next = crashPlan.first else { return }
-        let spans: [ProcessingMarker.Span]
-        switch next {
-        case .diedDuring(let s, _, _), .alone(let s, _), .deadLetter(let s, _, _): spans = s
-        }
+        let spans = next.spans
         // Every span's last message must be carried before the step can run (the consumer reads from the
         // store's offsets, so they come first on their partitions).
         let missing = spans.contains { span in !carried.contains { $0.partition == span.partition && $0.offset >= span.to } }

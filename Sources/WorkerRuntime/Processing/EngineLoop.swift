@@ -53,7 +53,7 @@ final class EngineLoop<Handler: DomainHandler> {
     var deliveries: DeliveryTracker { engine.deliveries }
     var brokerWatch: BrokerWatch { engine.brokerWatch }
     var writer: DedicatedThread { engine.writer }
-    var marker: ProcessingMarker? { engine.marker }
+    var marker: (any CrashMarker)? { engine.marker }
     var stopping: Bool { engine.stopping }
 
     func commit(_ batch: [ConsumedMessage], ahead: MessageProcessor<Handler>.PreparedBatch? = nil, deleting confirmed: [Int64],
@@ -101,7 +101,6 @@ final class EngineLoop<Handler: DomainHandler> {
             logger.info("joined consumer group", metadata: ["group": "\(settings.kafka["group.id"] ?? "")"])
         }
 
-        planAfterDeath()
         while !stopping {
             if outboxToResend {
                 outboxToResend = false
@@ -138,6 +137,8 @@ final class EngineLoop<Handler: DomainHandler> {
             // Nothing to overlap the last batch's sending with: send it before waiting for messages.
             sendCommitted(consumer, producer)
             pollInto(consumer, maxWait: carried.isEmpty ? settings.batchMaxWait : .zero)
+            // The poll took partitions a dead process left messages of: those are narrowed down first.
+            guard crashPlan.isEmpty else { return }
         }
         let confirmed = deliveries.takeConfirmed()
         guard !carried.isEmpty || !confirmed.isEmpty else {
@@ -384,6 +385,7 @@ final class EngineLoop<Handler: DomainHandler> {
                 let partitions = (0..<count).map { TopicPartition(settings.inputTopic, Int32($0)) }
                 try store.takeOwnership(of: partitions)
                 let starts = try startOffsets(for: partitions)
+                planAfterDeath(in: partitions)
                 try consumer.assign(starts)
                 assigned = Set(partitions)
                 health.assigned(assigned.count)
@@ -430,7 +432,9 @@ final class EngineLoop<Handler: DomainHandler> {
                         publishOwnership()
                         // A shared store's rows left by the partitions' earlier owner are this instance's now.
                         outboxToResend = !store.ownedPartitions.isEmpty
-                        return try startOffsets(for: partitions)
+                        let starts = try startOffsets(for: partitions)
+                        planAfterDeath(in: partitions)
+                        return starts
                     } catch {
                         logger.warning("cannot read stored offsets; retrying", metadata: ["error": "\(error)"])
                         let deadline = ContinuousClock.now + retry.nextDelay()
@@ -445,8 +449,11 @@ final class EngineLoop<Handler: DomainHandler> {
             onRevoke: { [unowned self] partitions, inFlight, lost in
                 if let producer { sendCommitted(consumer, producer) }
                 let revoked = Set(partitions)
+                // Messages still to be narrowed down after a death are not committed in one batch here: that
+                // batch could kill the process again. Their next owner reads the marker for itself.
+                let narrowing = dropCrashSteps(of: revoked)
                 carried += inFlight
-                let mine = carried.filter { revoked.contains($0.topicPartition) }
+                let mine = carried.filter { revoked.contains($0.topicPartition) && !narrowing.contains($0.partition) }
                 carried.removeAll { revoked.contains($0.topicPartition) }
                 if !mine.isEmpty && !lost {
                     do {

@@ -30,7 +30,7 @@ public final class WorkerEngine<Handler: DomainHandler>: Sendable {
     /// Runs the transactions, so that the engine's thread polls, checks and sends meanwhile.
     let writer: DedicatedThread
     /// Names the messages each transaction handles while it runs, for the next start if this process dies.
-    let marker: ProcessingMarker?
+    let marker: (any CrashMarker)?
 
     public init(settings: RuntimeSettings, handler: Handler, store: any RuntimeStore, metrics: WorkerMetrics, health: HealthState,
                 board: StatusBoard? = nil, logger: Logger) {
@@ -42,7 +42,7 @@ public final class WorkerEngine<Handler: DomainHandler>: Sendable {
         self.logger = logger
         self.processor = MessageProcessor(handler: handler, deadLetterTopic: settings.deadLetterTopic, notificationsTopic: settings.notificationsTopic,
                                           identityKey: settings.identityKey, eventIDRetention: settings.eventIDRetention)
-        self.marker = store.markerPath.flatMap { try? ProcessingMarker(storePath: $0) }
+        self.marker = try? store.makeCrashMarker()
         self.brokerWatch = BrokerWatch(warningAfter: settings.brokerUnreachableWarning, logger: logger)
         // The writer is the worker's bottleneck; on two cores the checking and rendering threads (nice −4 through
         // libdispatch's QoS where it may) preempted it during its transactions. A thread of its own keeps

@@ -1,6 +1,7 @@
 import FatalSignalRecorder
 import Foundation
 import Kafka
+import Synchronization
 
 /// A small file beside the store (`<store>.processing`) naming the input messages a transaction is working
 /// on while it runs. A process that dies in the middle of one (a signal, a trap, out of memory) leaves it
@@ -10,7 +11,7 @@ import Kafka
 ///
 /// Only the store's writer thread calls `begin` and `end`, one transaction at a time. Unchecked for that
 /// reason: the file descriptor and buffer it reuses are touched by that one thread only.
-public final class ProcessingMarker: @unchecked Sendable {
+public final class ProcessingMarker: CrashMarker, @unchecked Sendable {
     /// Consecutive input messages of one partition: offsets `from` through `to`.
     public struct Span: Sendable, Equatable {
         public let partition: Int32
@@ -27,12 +28,24 @@ public final class ProcessingMarker: @unchecked Sendable {
         public let crashes: Int
         /// The signal it died of, when its handler could write it.
         public let signal: Int32?
+        /// How many messages the dying transaction handled in all, when the spans are only part of them (a
+        /// shared store keeps one row per partition); nil when the spans are all of them.
+        public let messages: Int?
+
+        public init(spans: [Span], crashes: Int, signal: Int32?, messages: Int? = nil) {
+            self.spans = spans
+            self.crashes = crashes
+            self.signal = signal
+            self.messages = messages
+        }
     }
 
     public let path: String
     /// What the previous process left, read at open (nil after a clean stop).
     public let left: Left?
     private let descriptor: Int32
+    /// The partitions of `left` not yet reported by `left(in:)`.
+    private let unreported: Mutex<Set<Int32>>
 
     public init(storePath: String) throws {
         path = storePath + ".processing"
@@ -49,13 +62,14 @@ public final class ProcessingMarker: @unchecked Sendable {
             offset += off_t(count)
         }
         left = Self.parse(String(decoding: bytes, as: UTF8.self))
+        unreported = Mutex(Set(left?.spans.map(\.partition) ?? []))
         _ = welfare_record_fatal_signals(fd)
     }
 
     deinit { close(descriptor) }
 
     /// Before a transaction: the messages it handles, and the deaths already counted against them.
-    public func begin(_ messages: some Collection<ConsumedMessage>, crashes: Int = 0) {
+    public func begin(_ messages: [ConsumedMessage], crashes: Int = 0) {
         var text = "crashes \(crashes)\n"
         for span in Self.spans(of: messages) { text += "p \(span.partition) \(span.from) \(span.to)\n" }
         let bytes = Array(text.utf8)
@@ -68,6 +82,19 @@ public final class ProcessingMarker: @unchecked Sendable {
     public func end() {
         welfare_fatal_signal_offset(0)
         _ = ftruncate(descriptor, 0)
+    }
+
+    /// What the previous process left about these partitions, each partition once: a worker that reads every
+    /// partition asks once, at start.
+    public func left(in partitions: [TopicPartition]) -> [Left] {
+        guard let left else { return [] }
+        let wanted = unreported.withLock { unreported in
+            let wanted = unreported.intersection(partitions.map(\.partition))
+            unreported.subtract(wanted)
+            return wanted
+        }
+        let spans = left.spans.filter { wanted.contains($0.partition) }
+        return spans.isEmpty ? [] : [Left(spans: spans, crashes: left.crashes, signal: left.signal)]
     }
 
     /// The spans of messages in their order: one per run of a partition's messages (a batch holds each

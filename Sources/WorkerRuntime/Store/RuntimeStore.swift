@@ -9,8 +9,8 @@ import Kafka
 public protocol RuntimeStore: AnyObject, Sendable {
     /// Where the store is, as an operator would name it (never with a password).
     var location: String { get }
-    /// A local file beside the store for the processing marker (`ProcessingMarker`), if the engine has one.
-    var markerPath: String? { get }
+    /// Where batch transactions name the messages they handle while they run (`CrashMarker`).
+    func makeCrashMarker() throws -> any CrashMarker
 
     /// Makes this instance the owner of newly assigned partitions before it reads where they start. An
     /// engine shared by several instances raises each partition's owner epoch here and fences every later

@@ -72,5 +72,20 @@ enum PostgresRuntimeSchema {
                 fingerprint bytea NOT NULL
             );
             """),
+        SchemaMigration("postgres-runtime-v2", sql: """
+            -- The messages each instance's batch transaction handles while it runs (PostgresProcessingMarker),
+            -- one row per partition: what a dead instance leaves for the partition's next owner.
+            CREATE TABLE runtime_processing (
+                topic text NOT NULL,
+                partition integer NOT NULL,
+                instance text NOT NULL,
+                from_offset bigint NOT NULL,
+                to_offset bigint NOT NULL,
+                crashes integer NOT NULL,
+                messages integer NOT NULL,
+                started_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (topic, partition, instance)
+            );
+            """),
     ]
 }

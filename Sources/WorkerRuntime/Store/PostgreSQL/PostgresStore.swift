@@ -99,8 +99,8 @@ public final class PostgresStore: Sendable {
 }
 
 extension PostgresStore: RuntimeStore {
-    /// No local file: the processing marker lives only where a worker names one.
-    public var markerPath: String? { nil }
+    /// Rows in the store, which a partition's next owner reads (`PostgresProcessingMarker`).
+    public func makeCrashMarker() throws -> any CrashMarker { PostgresProcessingMarker(store: self) }
 
     /// Raises each partition's owner epoch in a transaction of its own and remembers it: from its commit on,
     /// a batch of an earlier owner that saves offsets of these partitions rolls back.

@@ -121,7 +121,8 @@ public final class SQLiteStore: Sendable {
 
 extension SQLiteStore: RuntimeStore {
     public var location: String { path }
-    public var markerPath: String? { path }
+    /// A file beside the store (`<store>.processing`).
+    public func makeCrashMarker() throws -> any CrashMarker { try ProcessingMarker(storePath: path) }
 
     public func write<Result>(_ body: (StoreTransaction) throws -> Result) throws -> Result {
         try queue.write { db in try body(StoreTransaction(sqlite: db)) }

@@ -4,6 +4,7 @@
 # CPU seconds per 1,000 events of the worker processes. Starts its own broker (welfare-broker) and a durable
 # throwaway PostgreSQL (ops/test-postgres.sh), everything on this machine; release build.
 #   ops/cluster-bench.sh [EVENTS] [DOMAIN...]
+# WELFARE_BENCH_SETUPS picks setups (default "sqlite postgresql:1 postgresql:2 postgresql:3").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${WELFARE_TEST_POSTGRES_URL:-}" ]; then
@@ -30,7 +31,7 @@ finished() { # the store's finished messages
 
 printf "%-24s %-10s %9s %9s %10s %12s\n" domain store events/s p99_batch peak_rss_mb cpu_s/1k_ev
 for domain in ${domains[@]}; do
-    for setup in sqlite postgresql:1 postgresql:2 postgresql:3; do
+    for setup in ${WELFARE_BENCH_SETUPS:-sqlite postgresql:1 postgresql:2 postgresql:3}; do
         "$bin/welfare-broker" --address-file "$work/broker" > /dev/null 2>&1 &
         broker=$!
         while [ ! -s "$work/broker" ]; do sleep 0.1; done
@@ -62,8 +63,11 @@ for domain in ${domains[@]}; do
             rss=$(( $(awk '/VmHWM/ {print $2}' /proc/$pid/status) / 1024 > rss ? $(awk '/VmHWM/ {print $2}' /proc/$pid/status) / 1024 : rss ))
             cpu=$(awk -v c="$cpu" -v hz="$(getconf CLK_TCK)" '{print c + ($14 + $15) / hz}' /proc/$pid/stat)
         done
-        kill "${pids[@]}" "$broker" 2> /dev/null || true
-        wait "${pids[@]}" "$broker" 2> /dev/null || true
+        # The workers first, while the broker still takes the notifications they deliver as they stop.
+        kill "${pids[@]}" 2> /dev/null || true
+        wait "${pids[@]}" 2> /dev/null || true
+        kill "$broker" 2> /dev/null || true
+        wait "$broker" 2> /dev/null || true
         rm -f "$work/broker" "$work/$domain.sqlite"*
         awk -v d="$domain" -v s="$setup" -v e="$events" -v a="$start" -v b="$end" -v p="${p99:-?}" -v r="$rss" -v c="$cpu" \
             'BEGIN { printf "%-24s %-10s %9.0f %9s %10d %12.2f\n", d, s, e / (b - a), p, r, c * 1000 / e }'

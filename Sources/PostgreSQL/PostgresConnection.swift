@@ -15,6 +15,15 @@ public final class PostgresConnection {
 
     /// Statements run on every new session (e.g. `SET` of session settings), after a reconnect too.
     private let sessionSetup: String?
+    /// Whether a pipelined transaction is open: `send` queues statements instead of waiting for each.
+    private var pipelining = false
+    /// Statements (and preparations) sent in pipeline mode whose results are still to be read.
+    private var queued = 0
+    /// Statements prepared inside the open pipeline, forgotten again if it fails.
+    private var preparedInPipeline: [String] = []
+    /// Statement names already used on this session: never reused, as a preparation that outlived a failed
+    /// pipeline may still hold its name on the server.
+    private var statementsNamed = 0
 
     /// Connects to a `postgresql://` URL (or a libpq key=value string). A password in it is refused: it
     /// comes from the environment (`PGPASSWORD`) or a password file (`PGPASSFILE`), never from a config.
@@ -57,13 +66,20 @@ public final class PostgresConnection {
     public func reconnect() throws(PostgresError) {
         guard let handle else { throw PostgresError(sqlState: nil, message: "connection closed") }
         prepared = [:]
+        statementsNamed = 0
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else { throw PostgresError(sqlState: nil, message: Self.trimmed(PQerrorMessage(handle))) }
         if let sessionSetup { try execute(sessionSetup) }
     }
 
-    /// Runs one or more statements without parameters (the simple protocol), e.g. a migration script.
+    /// Runs one or more statements without parameters (the simple protocol), e.g. a migration script; inside
+    /// a pipelined transaction, one statement.
     public func execute(_ sql: String) throws(PostgresError) {
+        // Pipeline mode takes the extended protocol only: one statement, through `query`.
+        if pipelining {
+            try query(sql)
+            return
+        }
         let handle = try open()
         var failure: PostgresError?
         guard PQsendQuery(handle, sql) == 1 else { throw connectionError() }
@@ -78,6 +94,7 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresResult {
         let handle = try open()
+        if pipelining { return try queryPipelined(sql, parameters, on: handle) }
         let name = try statementName(for: sql, parameterCount: parameters.count, on: handle)
         let result = ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
@@ -88,6 +105,150 @@ public final class PostgresConnection {
             throw failure
         }
         return PostgresResult(result)
+    }
+
+    /// Runs one statement planned for its parameters each time, not prepared: for a query whose best plan
+    /// depends on them or on a table that grows fast (a generic plan made while the table was empty scans it).
+    @discardableResult
+    public func queryPlannedEachTime(_ sql: String, _ parameters: [PostgresValue]) throws(PostgresError) -> PostgresResult {
+        let handle = try open()
+        if pipelining {
+            let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+                PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+            }
+            guard sent == 1 else { throw connectionError() }
+            queued += 1
+            guard PQsendFlushRequest(handle) == 1, PQflush(handle) == 0 else { throw connectionError() }
+            if let failure = readQueued(queued - 1, on: handle) { throw failure }
+            guard let result = PQgetResult(handle) else { throw connectionError() }
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+            queued -= 1
+            if let failure = Self.failure(of: result) {
+                PQclear(result)
+                throw failure
+            }
+            return PostgresResult(result)
+        }
+        let result = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+        }
+        guard let result else { throw connectionError() }
+        if let failure = Self.failure(of: result) {
+            PQclear(result)
+            throw failure
+        }
+        return PostgresResult(result)
+    }
+
+    /// Runs a statement whose result the caller does not need (an insert, an update). Inside a pipelined
+    /// transaction it is queued: its failure surfaces at the next `query` or at the commit, and fails the
+    /// transaction either way. Elsewhere it runs at once.
+    public func send(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) {
+        guard pipelining else {
+            try query(sql, parameters)
+            return
+        }
+        try sendPipelined(sql, parameters)
+    }
+
+    /// Queues a prepared statement's execution (preparing it first when new to the connection).
+    private func sendPipelined(_ sql: String, _ parameters: [PostgresValue]) throws(PostgresError) {
+        let handle = try open()
+        let name: String
+        if let known = prepared[sql] {
+            name = known
+        } else {
+            name = nextStatementName()
+            guard PQsendPrepare(handle, name, sql, Int32(parameters.count), nil) == 1 else { throw connectionError() }
+            queued += 1
+            prepared[sql] = name
+            preparedInPipeline.append(sql)
+        }
+        let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+            PQsendQueryPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
+        }
+        guard sent == 1 else { throw connectionError() }
+        queued += 1
+        if queued >= Self.queueLimit {
+            // Results are read before too many pile up: a server blocked on writing them to a client that is
+            // blocked on sending more statements would never answer.
+            guard PQsendFlushRequest(handle) == 1, PQflush(handle) == 0 else { throw connectionError() }
+            if let failure = readQueued(queued, on: handle) { throw failure }
+        }
+    }
+
+    /// The most statements queued in a pipeline before their results are read.
+    static let queueLimit = 256
+
+    /// Reads the results of the statements queued so far (up to `count` of them), and returns the first failure.
+    private func readQueued(_ count: Int, on handle: OpaquePointer) -> PostgresError? {
+        var failure: PostgresError?
+        for _ in 0..<count {
+            guard let result = PQgetResult(handle) else { return failure ?? connectionError() }
+            if failure == nil { failure = Self.failure(of: result) }
+            PQclear(result)
+            // Each statement's results end with a null.
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+            queued -= 1
+        }
+        return failure
+    }
+
+    /// A query inside a pipelined transaction: queued after what was sent, then every result read in order.
+    private func queryPipelined(_ sql: String, _ parameters: [PostgresValue], on handle: OpaquePointer) throws(PostgresError) -> PostgresResult {
+        try sendPipelined(sql, parameters)
+        guard PQsendFlushRequest(handle) == 1, PQflush(handle) == 0 else { throw connectionError() }
+        if let failure = readQueued(queued - 1, on: handle) { throw failure }
+        guard let result = PQgetResult(handle) else { throw connectionError() }
+        while let extra = PQgetResult(handle) { PQclear(extra) }
+        queued -= 1
+        if let failure = Self.failure(of: result) {
+            PQclear(result)
+            throw failure
+        }
+        return PostgresResult(result)
+    }
+
+    /// Runs `body` in a transaction in pipeline mode: what it `send`s is queued without waiting, and each
+    /// `query` reads the queued results on its way. The commit goes with the last of them: one round trip.
+    /// Committed when `body` returns and every statement succeeded, rolled back otherwise.
+    public func pipelinedTransaction<Result>(_ body: () throws -> Result) throws -> Result {
+        try execute("BEGIN")
+        let handle = try open()
+        guard PQenterPipelineMode(handle) == 1 else {
+            try? execute("ROLLBACK")
+            throw connectionError()
+        }
+        pipelining = true
+        queued = 0
+        preparedInPipeline = []
+        do {
+            let result = try body()
+            guard PQsendQueryParams(handle, "COMMIT", 0, nil, nil, nil, nil, 0) == 1 else { throw connectionError() }
+            queued += 1
+            if let failure = endPipeline(on: handle) { throw failure }
+            return result
+        } catch {
+            if pipelining { _ = endPipeline(on: handle) }
+            for sql in preparedInPipeline { prepared[sql] = nil }
+            if !isBroken { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Reads every queued result up to a sync point and leaves pipeline mode; returns the first failure.
+    private func endPipeline(on handle: OpaquePointer) -> PostgresError? {
+        defer { pipelining = false; queued = 0 }
+        guard PQpipelineSync(handle) == 1 else { return connectionError() }
+        let failure = readQueued(queued, on: handle)
+        // The sync point's own result.
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        guard PQexitPipelineMode(handle) == 1 else { return failure ?? connectionError() }
+        return failure
     }
 
     /// Loads rows with `COPY … FROM STDIN` (text format), e.g. `COPY t (a, b) FROM STDIN`: the fast path for
@@ -169,9 +330,14 @@ public final class PostgresConnection {
         return handle
     }
 
+    private func nextStatementName() -> String {
+        statementsNamed += 1
+        return "s\(statementsNamed)"
+    }
+
     private func statementName(for sql: String, parameterCount: Int, on handle: OpaquePointer) throws(PostgresError) -> String {
         if let name = prepared[sql] { return name }
-        let name = "s\(prepared.count)"
+        let name = nextStatementName()
         guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else { throw connectionError() }
         defer { PQclear(result) }
         if let failure = Self.failure(of: result) { throw failure }

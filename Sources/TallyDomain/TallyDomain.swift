@@ -9,8 +9,8 @@ import WorkerRuntime
 ///
 /// Test hooks, for tests of the runtime only (no real domain has them): an added entry with
 /// `"poison": "throw"` fails with an error no retry cures on every attempt, one with `"poison": "trap"`
-/// kills the process while it is handled, and one with `"poison": "slow"` is applied after 4 seconds, holding
-/// its batch's transaction open (fencing tests pause the process then).
+/// kills the process while it is handled, and one with `"poison": "slow"` is applied and then waits 4 seconds,
+/// holding its batch's transaction open with its writes (fencing tests pause the process then).
 public struct TallyDomain: WorkerDomain {
     /// A decoded tally event.
     public enum Event: Sendable {
@@ -81,8 +81,7 @@ public struct TallyDomain: WorkerDomain {
             switch poison {
             case .throw?: throw PoisonMessageError("poison hook: entry \(entryID) always fails")
             case .trap?: fatalError("poison hook: entry \(entryID) kills the worker")
-            case .slow?: Thread.sleep(forTimeInterval: 4)
-            case nil: break
+            case .slow?, nil: break
             }
             guard amount <= limit else {
                 return .rejected(reasonCode: "OVER_LIMIT", detail: "amount \(amount) is above the limit \(limit)", notices: [])
@@ -91,6 +90,8 @@ public struct TallyDomain: WorkerDomain {
                 return .rejected(reasonCode: "DUPLICATE_ENTRY", detail: "entry \(entryID) was already added", notices: [])
             }
             let total = try records.addToTotal(of: tallyID, amount)
+            // Written first (its reads send what the transaction queued), so the transaction holds writes while it waits.
+            if poison == .slow { Thread.sleep(forTimeInterval: 4) }
             return .applied([Notification(
                 template: "tally.added", recipient: .member, id: tallyID,
                 params: ["entry_id": .string(entryID), "amount": .integer(amount), "total": .integer(total)],

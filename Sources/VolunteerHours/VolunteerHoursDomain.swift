@@ -44,6 +44,25 @@ public struct VolunteerHoursDomain: WorkerDomain {
         }
     }
 
+    /// The volunteers and service records the coming events name.
+    public func readAhead(_ events: [VolunteerEvent], records: any VolunteerRecords) throws {
+        var volunteers: [String] = [], serviceRecords: [String] = []
+        for event in events {
+            switch event {
+            case .registered(let registration): volunteers.append(registration.volunteerID)
+            case .submitted(let submission): volunteers.append(submission.volunteerID)
+            case .approved(let recordID, let volunteerID, _, _), .declined(let recordID, let volunteerID, _, _):
+                volunteers.append(volunteerID)
+                serviceRecords.append(recordID)
+            case .corrected(let correction):
+                volunteers.append(correction.volunteerID)
+                serviceRecords.append(correction.recordID)
+            case .certificateRequested(let request): volunteers.append(request.volunteerID)
+            }
+        }
+        try records.readAhead(volunteerIDs: volunteers, recordIDs: serviceRecords)
+    }
+
     public func apply(_ event: VolunteerEvent, context: EventContext, records store: any VolunteerRecords) throws -> DomainDecision {
         switch event {
         case .registered(let registration): return try register(registration, context, store)

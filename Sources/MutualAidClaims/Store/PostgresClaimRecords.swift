@@ -28,7 +28,7 @@ final class PostgresClaimRecords: ClaimRecords {
     }
 
     func upsertMember(_ enrolment: ClaimEvent.Enrolment) throws {
-        try connection.query("""
+        try connection.send("""
             INSERT INTO ma_members (member_id, name, identity_hash, community_id) VALUES ($1, $2, $3, $4)
             ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, community_id = excluded.community_id
             """, [.text(enrolment.memberID), .text(enrolment.name), .bytes(identity.hash(ofIdentityNumber: enrolment.identityNumber)), .text(enrolment.communityID)])
@@ -55,7 +55,7 @@ final class PostgresClaimRecords: ClaimRecords {
 
     func insertEnrolment(_ enrolment: ClaimEvent.Enrolment, coverageFrom: LocalDate, waitingUntil: LocalDate?, renewal: Bool,
                          ruleVersion: String, context: EventContext) throws {
-        try connection.query("""
+        try connection.send("""
             INSERT INTO ma_enrolments (member_id, plan_year, enrolled_on, coverage_from, waiting_until, renewal, contribution_fen, rule_version, event_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """, [.text(enrolment.memberID), .int(enrolment.planYear), .text(enrolment.enrolledOn.description), .text(coverageFrom.description),
@@ -101,13 +101,13 @@ final class PostgresClaimRecords: ClaimRecords {
     }
 
     func setDocuments(of claim: ClaimRecord, documents: [String], missing: [String]) throws {
-        try connection.query("UPDATE ma_claims SET documents = $1, missing_documents = $2 WHERE claim_no = $3",
+        try connection.send("UPDATE ma_claims SET documents = $1, missing_documents = $2 WHERE claim_no = $3",
                              [.text(ClaimDocuments.encode(documents)), .text(ClaimDocuments.encode(missing)), .integer(claim.rowID)])
     }
 
     func setStatus(_ claim: ClaimRecord, status: ClaimStateMachine.State, context: EventContext, reasonCode: String?,
                    approvedFen: Int64?, cappedBy: String?, paidFen: Int64?, ruleVersion: String?) throws {
-        try connection.query("""
+        try connection.send("""
             UPDATE ma_claims SET status = $1, missing_documents = CASE WHEN $1 = 'DOCUMENTS_REQUESTED' THEN missing_documents ELSE '[]' END,
                 reason_code = coalesce($2, reason_code), approved_fen = coalesce($3, approved_fen),
                 capped_by = coalesce($4, capped_by), paid_fen = coalesce($5, paid_fen), rule_version = coalesce($6, rule_version),
@@ -119,7 +119,7 @@ final class PostgresClaimRecords: ClaimRecords {
     }
 
     func appendHistory(claimID: String, status: ClaimStateMachine.State, seq: Int64, context: EventContext) throws {
-        try connection.query("INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type) VALUES ($1, $2, $3, $4, $5, $6)",
+        try connection.send("INSERT INTO ma_claim_history (claim_id, seq, status, at, event_id, event_type) VALUES ($1, $2, $3, $4, $5, $6)",
                              [.text(claimID), .integer(seq), .text(status.rawValue), .text(context.time.text), .text(context.eventID), .text(context.type)])
     }
 
@@ -134,7 +134,7 @@ final class PostgresClaimRecords: ClaimRecords {
     }
 
     func recordUsage(claim: ClaimRecord, amountFen: Int64) throws {
-        try connection.query("INSERT INTO ma_cap_usage (member_id, risk_code, plan_year, claim_id, amount_fen) VALUES ($1, $2, $3, $4, $5)",
+        try connection.send("INSERT INTO ma_cap_usage (member_id, risk_code, plan_year, claim_id, amount_fen) VALUES ($1, $2, $3, $4, $5)",
                              [.text(claim.memberID), .text(claim.riskCode), .int(claim.planYear), .text(claim.id), .integer(amountFen)])
     }
 
@@ -144,7 +144,7 @@ final class PostgresClaimRecords: ClaimRecords {
     }
 
     func recordPayment(claimID: String, paymentRef: String, amountFen: Int64, paidOn: LocalDate, context: EventContext) throws {
-        try connection.query("INSERT INTO ma_payments (claim_id, payment_ref, outcome, amount_fen, paid_on, event_id) VALUES ($1, $2, 'paid', $3, $4, $5)",
+        try connection.send("INSERT INTO ma_payments (claim_id, payment_ref, outcome, amount_fen, paid_on, event_id) VALUES ($1, $2, 'paid', $3, $4, $5)",
                              [.text(claimID), .text(paymentRef), .integer(amountFen), .text(paidOn.description), .text(context.eventID)])
     }
 }

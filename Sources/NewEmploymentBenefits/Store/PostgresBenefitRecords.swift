@@ -59,13 +59,13 @@ final class PostgresBenefitRecords: BenefitRecords {
 
     func insertWorker(id: String, name: String, identityNumber: String, occupation: String, platforms: [String], district: String, at time: Instant) throws {
         let list = String(decoding: JSONWriter.encode(.array(platforms.map(JSONValue.string))), as: UTF8.self)
-        try connection.query("""
+        try connection.send("""
             INSERT INTO ne_workers (worker_id, name, identity_hash, occupation, platforms, district, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
             """, [.text(id), .text(name), .bytes(identity.hash(ofIdentityNumber: identityNumber)), .text(occupation), .text(list), .text(district), .text(time.text)])
     }
 
     func setActivity(workerID: String, platform: String, day: LocalDate, orders: Int64, onlineMinutes: Int64) throws {
-        try connection.query("""
+        try connection.send("""
             INSERT INTO ne_activity (worker_id, day, platform, orders, online_minutes) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (worker_id, day, platform) DO UPDATE SET orders = excluded.orders, online_minutes = excluded.online_minutes
             """, [.text(workerID), .text(day.description), .text(platform), .integer(orders), .integer(onlineMinutes)])
@@ -104,7 +104,7 @@ final class PostgresBenefitRecords: BenefitRecords {
 
     func changeSeats(benefitCode: String, year: Int, by delta: Int) throws {
         try lockQuotas()
-        try connection.query("""
+        try connection.send("""
             INSERT INTO ne_quota_seats (benefit_code, year, taken) VALUES ($1, $2, $3)
             ON CONFLICT (benefit_code, year) DO UPDATE SET taken = ne_quota_seats.taken + excluded.taken
             """, [.text(benefitCode), .int(year), .int(delta)])
@@ -112,7 +112,7 @@ final class PostgresBenefitRecords: BenefitRecords {
 
     func insertApplication(id: String, workerID: String, benefitCode: String, year: Int, state: ApplicationStateMachine.State, reasonCode: String?,
                            activeDays: Int, voucherCode: String?, validUntil: LocalDate?, catalogueVersion: String, context: EventContext) throws {
-        try connection.query("""
+        try connection.send("""
             INSERT INTO ne_applications (application_id, worker_id, benefit_code, year, state, reason_code, active_days, voucher_hash,
                 valid_until, catalogue_version, applied_at, event_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -149,11 +149,11 @@ final class PostgresBenefitRecords: BenefitRecords {
     }
 
     func setState(applicationID: String, state: ApplicationStateMachine.State) throws {
-        try connection.query("UPDATE ne_applications SET state = $1 WHERE application_id = $2", [.text(state.rawValue), .text(applicationID)])
+        try connection.send("UPDATE ne_applications SET state = $1 WHERE application_id = $2", [.text(state.rawValue), .text(applicationID)])
     }
 
     func grant(applicationID: String, voucherCode: String, validUntil: LocalDate) throws {
-        try connection.query("UPDATE ne_applications SET state = 'GRANTED', voucher_hash = $1, valid_until = $2 WHERE application_id = $3",
+        try connection.send("UPDATE ne_applications SET state = 'GRANTED', voucher_hash = $1, valid_until = $2 WHERE application_id = $3",
                              [.bytes(ReadableCode.hash(voucherCode)), .text(validUntil.description), .text(applicationID)])
     }
 
@@ -164,7 +164,7 @@ final class PostgresBenefitRecords: BenefitRecords {
     }
 
     func insertRedemption(id: String, applicationID: String, siteID: String, context: EventContext) throws {
-        try connection.query("INSERT INTO ne_redemptions (redemption_id, application_id, site_id, redeemed_at, event_id) VALUES ($1, $2, $3, $4, $5)",
+        try connection.send("INSERT INTO ne_redemptions (redemption_id, application_id, site_id, redeemed_at, event_id) VALUES ($1, $2, $3, $4, $5)",
                              [.text(id), .text(applicationID), .text(siteID), .text(context.time.text), .text(context.eventID)])
     }
 }

@@ -26,6 +26,6 @@ struct PostgresTallyRecords: TallyRecords {
     }
 
     func resetTotal(of tallyID: String) throws {
-        try connection.query("INSERT INTO tally_totals (tally_id, total) VALUES ($1, 0) ON CONFLICT (tally_id) DO UPDATE SET total = 0", [.text(tallyID)])
+        try connection.send("INSERT INTO tally_totals (tally_id, total) VALUES ($1, 0) ON CONFLICT (tally_id) DO UPDATE SET total = 0", [.text(tallyID)])
     }
 }

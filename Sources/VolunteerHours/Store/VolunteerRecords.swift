@@ -34,6 +34,14 @@ public protocol VolunteerRecords {
     func approvedSummary(volunteerID: String, from: LocalDate, to: LocalDate) throws -> ApprovedSummary
     func insertCertificate(_ request: VolunteerEvent.CertificateRequest, minutes: Int64, count: Int, organizations: [String],
                            verifyCode: String, context: EventContext) throws
+
+    /// Reads these volunteers' totals and these service records in one statement each, to answer
+    /// `volunteer` and `record` from until they change (engines where a read is a round trip).
+    func readAhead(volunteerIDs: [String], recordIDs: [String]) throws
+}
+
+extension VolunteerRecords {
+    public func readAhead(volunteerIDs: [String], recordIDs: [String]) throws {}
 }
 
 /// A volunteer's credited minutes and star level.

@@ -33,6 +33,11 @@ public protocol DomainHandler: Sendable {
     /// Rule violations are returned as `.rejected`, never thrown.
     func apply(_ event: Event, context: EventContext, records: Records) throws -> DomainDecision
 
+    /// Reads ahead, in a statement or two, the rows the rules will read for the coming events, on engines
+    /// where a round trip per read is the cost (PostgreSQL); the records answer from what they read until
+    /// they change it. Optional: by default nothing is read ahead.
+    func readAhead(_ events: [Event], records: Records) throws
+
     /// The columns holding keyed identity hashes (`IdentityKey`), upgraded in place when a store written
     /// with unkeyed SHA-256 digests first meets a key.
     var identityHashColumns: [IdentityHashColumn] { get }
@@ -40,6 +45,7 @@ public protocol DomainHandler: Sendable {
 
 extension DomainHandler {
     public var identityHashColumns: [IdentityHashColumn] { [] }
+    public func readAhead(_ events: [Event], records: Records) throws {}
 }
 
 /// A table column of keyed identity hashes.

@@ -226,8 +226,28 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         let checkedAhead = ahead?.messages ?? []
         try messages.withUnsafeBufferPointer { messages in try checkedAhead.withUnsafeBufferPointer { checkedAhead in
             guard let first = messages.baseAddress else { return }
+            let prefetching = forced == nil && statements.outcomes.prefetchesEventIDs
+            var prefetchedUpTo = 0
             for index in messages.indices {
                 let message = first + index
+                if prefetching && index >= prefetchedUpTo {
+                    // The ids of the next window of messages in one statement (their checks are done or
+                    // soon will be: the writer needs them next anyway).
+                    prefetchedUpTo = min(messages.count, index + Self.checkChunk)
+                    var ids: [String] = []
+                    var events: [Handler.Event] = []
+                    ids.reserveCapacity(prefetchedUpTo - index)
+                    events.reserveCapacity(prefetchedUpTo - index)
+                    for ahead in index..<prefetchedUpTo {
+                        let checked = ahead < covered ? checkedAhead.baseAddress.map { $0 + ahead } : rest?.checkedMessage(at: ahead - covered)
+                        if let checked, case .event(let event, _, let laterFailure, let decoded) = checked.pointee, laterFailure == nil {
+                            ids.append(event.id)
+                            if let decoded { events.append(decoded) }
+                        }
+                    }
+                    try statements.outcomes.prefetch(eventIDs: ids)
+                    try handler.readAhead(events, records: statements.records)
+                }
                 if let forced {
                     let unhandled = PreparedMessage<Handler.Event>.deadLetter(forced.reason, detail: forced.detail, eventID: Self.eventID(of: prepare(message.pointee)))
                     try withUnsafePointer(to: unhandled) { try process(message, $0, statements, into: &result) }

@@ -26,4 +26,14 @@ public protocol OutcomeLedger {
     /// Keeps `clock` as the store's business clock and forgets event ids and outcomes seen before `cutoff`
     /// (nil: keep everything), in steps of at least `limit` rows.
     func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws
+    /// Whether the ledger reads event ids a window of messages at a time (`prefetch`) before they are claimed.
+    var prefetchesEventIDs: Bool { get }
+    /// Learns which of the coming messages' event ids are taken, in one statement, so that claiming them
+    /// needs no round trip of its own.
+    func prefetch(eventIDs: [String]) throws
+}
+
+extension OutcomeLedger {
+    public var prefetchesEventIDs: Bool { false }
+    public func prefetch(eventIDs: [String]) throws {}
 }

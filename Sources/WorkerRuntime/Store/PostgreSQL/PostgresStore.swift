@@ -131,7 +131,7 @@ extension PostgresStore: RuntimeStore {
         try withConnection { connection in
             let transaction = PostgresTransaction(connection: connection)
             do {
-                let result = try connection.transaction { try body(StoreTransaction(postgres: transaction)) }
+                let result = try connection.pipelinedTransaction { try body(StoreTransaction(postgres: transaction)) }
                 transaction.finish(committed: true)
                 return result
             } catch {
@@ -157,7 +157,7 @@ extension PostgresStore: RuntimeStore {
 
     public func deleteDelivered(_ seqs: [Int64], in transaction: StoreTransaction) throws {
         guard !seqs.isEmpty else { return }
-        try (try transaction.postgres).query("DELETE FROM runtime_outbox WHERE seq = ANY($1::bigint[])", [.text(Self.arrayLiteral(seqs))])
+        try (try transaction.postgres).send("DELETE FROM runtime_outbox WHERE seq = ANY($1::bigint[])", [.text(Self.arrayLiteral(seqs))])
     }
 
     public func nextOffsets(topic: String) throws -> [Int32: Int64] {

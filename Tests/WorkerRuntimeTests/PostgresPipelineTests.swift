@@ -1,0 +1,70 @@
+import PostgreSQL
+import Testing
+import WelfareTestSupport
+
+/// Batch transactions in libpq's pipeline mode: queued statements fail the whole transaction, and a long
+/// queue followed by a read neither stalls nor loses a row.
+@Suite("PostgreSQL pipelined transactions", .timeLimit(.minutes(2)))
+struct PostgresPipelineTests {
+    static func connection() throws -> PostgresConnection {
+        let connection = try PostgresConnection(url: try TestPostgres.newDatabase())
+        try connection.execute("CREATE TABLE entries (id integer PRIMARY KEY, payload text NOT NULL)")
+        return connection
+    }
+
+    @Test("a queued statement that fails rolls the whole transaction back with its error, and the connection works on")
+    func queuedFailureRollsBack() throws {
+        let connection = try Self.connection()
+        #expect {
+            try connection.pipelinedTransaction {
+                try connection.send("INSERT INTO entries (id, payload) VALUES ($1, 'first')", [.integer(1)])
+                try connection.send("INSERT INTO entries (id, payload) VALUES ($1, 'again')", [.integer(1)])
+                try connection.send("INSERT INTO entries (id, payload) VALUES ($1, 'after')", [.integer(2)])
+            }
+        } throws: { error in
+            (error as? PostgresError)?.sqlState == "23505"
+        }
+        #expect(try connection.query("SELECT count(*) FROM entries").integer(0, 0) == 0)
+        try connection.pipelinedTransaction { try connection.send("INSERT INTO entries (id, payload) VALUES (3, 'later')") }
+        #expect(try connection.query("SELECT payload FROM entries").text(0, 0) == "later")
+    }
+
+    @Test("a read after thousands of queued statements sees every one of them, and a failure before it is thrown by the read")
+    func longQueueThenRead() throws {
+        let connection = try Self.connection()
+        let payload = String(repeating: "x", count: 300)
+        let seen = try connection.pipelinedTransaction {
+            for id in 0..<5_000 {
+                try connection.send("INSERT INTO entries (id, payload) VALUES ($1, $2)", [.integer(Int64(id)), .text(payload)])
+            }
+            return try connection.query("SELECT count(*), sum(length(payload)) FROM entries")
+        }
+        #expect(seen.integer(0, 0) == 5_000)
+        let characters: Int64? = seen.integer(0, 1)
+        #expect(characters == 1_500_000)
+        #expect(try connection.query("SELECT count(*) FROM entries").integer(0, 0) == 5_000)
+
+        var readFailed = false
+        do {
+            try connection.pipelinedTransaction {
+                try connection.send("INSERT INTO entries (id, payload) VALUES (0, 'taken')")
+                do {
+                    _ = try connection.query("SELECT 1")
+                } catch {
+                    readFailed = (error as? PostgresError)?.sqlState == "23505"
+                    throw error
+                }
+            }
+        } catch {}
+        #expect(readFailed, "the read reported the queued insert's unique violation")
+        #expect(try connection.query("SELECT count(*) FROM entries").integer(0, 0) == 5_000)
+    }
+
+    @Test("texts become an array literal PostgreSQL reads back unchanged, quotes and backslashes included")
+    func arrayLiteral() throws {
+        let connection = try Self.connection()
+        let values = ["plain", "with,comma", "quote\"d", "back\\slash", "{brace}", "", "NULL", "空格 space"]
+        let result = try connection.query("SELECT unnest($1::text[])", [.text(PostgresValue.arrayLiteral(values))])
+        #expect((0..<result.rowCount).map { result.text($0, 0) } == values)
+    }
+}

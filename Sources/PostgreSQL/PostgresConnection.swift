@@ -118,16 +118,7 @@ public final class PostgresConnection {
             }
             guard sent == 1 else { throw connectionError() }
             queued += 1
-            guard PQsendFlushRequest(handle) == 1, PQflush(handle) == 0 else { throw connectionError() }
-            if let failure = readQueued(queued - 1, on: handle) { throw failure }
-            guard let result = PQgetResult(handle) else { throw connectionError() }
-            while let extra = PQgetResult(handle) { PQclear(extra) }
-            queued -= 1
-            if let failure = Self.failure(of: result) {
-                PQclear(result)
-                throw failure
-            }
-            return PostgresResult(result)
+            return try readLastQueued(on: handle)
         }
         let result = ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
@@ -197,6 +188,12 @@ public final class PostgresConnection {
     /// A query inside a pipelined transaction: queued after what was sent, then every result read in order.
     private func queryPipelined(_ sql: String, _ parameters: [PostgresValue], on handle: OpaquePointer) throws(PostgresError) -> PostgresResult {
         try sendPipelined(sql, parameters)
+        return try readLastQueued(on: handle)
+    }
+
+    /// Has the server send what it holds, reads the results queued before the last statement (throwing
+    /// the first failure among them), then returns the last statement's own result.
+    private func readLastQueued(on handle: OpaquePointer) throws(PostgresError) -> PostgresResult {
         guard PQsendFlushRequest(handle) == 1, PQflush(handle) == 0 else { throw connectionError() }
         if let failure = readQueued(queued - 1, on: handle) { throw failure }
         guard let result = PQgetResult(handle) else { throw connectionError() }

@@ -156,6 +156,17 @@ struct ClusterFailoverTests {
                 """).integer(0, 0) ?? 0
             if open > 0 {
                 cluster[1].signal(SIGSTOP)
+                // Statements the instance sent before it stopped still run on the server (its batch is
+                // pipelined): if they take the quota lock, let it go on and try again.
+                try await Task.sleep(for: .milliseconds(300))
+                let locking = try check.query("""
+                    SELECT count(*) FROM pg_stat_activity activity JOIN pg_locks ON pg_locks.pid = activity.pid
+                    WHERE application_name LIKE 'welfare %:\(cluster[1].pid):%' AND locktype = 'advisory'
+                    """).integer(0, 0) ?? 0
+                if locking > 0 {
+                    cluster[1].signal(SIGCONT)
+                    continue
+                }
                 caughtInTransaction = true
             }
         }

@@ -96,15 +96,9 @@ public final class PostgresConnection {
         let handle = try open()
         if pipelining { return try queryPipelined(sql, parameters, on: handle) }
         let name = try statementName(for: sql, parameterCount: parameters.count, on: handle)
-        let result = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+        return try checked(ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
-        }
-        guard let result else { throw connectionError() }
-        if let failure = Self.failure(of: result) {
-            PQclear(result)
-            throw failure
-        }
-        return PostgresResult(result)
+        })
     }
 
     /// Runs one statement planned for its parameters each time, not prepared: for a query whose best plan
@@ -120,15 +114,9 @@ public final class PostgresConnection {
             queued += 1
             return try readLastQueued(on: handle)
         }
-        let result = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+        return try checked(ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
-        }
-        guard let result else { throw connectionError() }
-        if let failure = Self.failure(of: result) {
-            PQclear(result)
-            throw failure
-        }
-        return PostgresResult(result)
+        })
     }
 
     /// Runs a statement whose result the caller does not need (an insert, an update). Inside a pipelined
@@ -196,9 +184,17 @@ public final class PostgresConnection {
     private func readLastQueued(on handle: OpaquePointer) throws(PostgresError) -> PostgresResult {
         guard PQsendFlushRequest(handle) == 1, PQflush(handle) == 0 else { throw connectionError() }
         if let failure = readQueued(queued - 1, on: handle) { throw failure }
-        guard let result = PQgetResult(handle) else { throw connectionError() }
-        while let extra = PQgetResult(handle) { PQclear(extra) }
-        queued -= 1
+        let result = PQgetResult(handle)
+        if result != nil {
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+            queued -= 1
+        }
+        return try checked(result)
+    }
+
+    /// A statement's result, or its failure thrown (and the result freed).
+    private func checked(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+        guard let result else { throw connectionError() }
         if let failure = Self.failure(of: result) {
             PQclear(result)
             throw failure

@@ -32,17 +32,7 @@ struct ReplayTests {
                                       notificationsTopic: "notifications.second", directory: directory, storeEngine: engine, configure: keepEverything)
         #expect(try await second.runUntilProcessed(stream.count))
 
-        let queries = [
-            "SELECT * FROM ma_members ORDER BY member_id",
-            "SELECT * FROM ma_enrolments ORDER BY member_id, plan_year",
-            """
-            SELECT claim_id, member_id, risk_code, incident_date, plan_year, status, documents, missing_documents, hospital_days, self_paid_fen,
-                disability_grade, approved_fen, paid_fen, capped_by, reason_code, rule_version, submitted_at, history_count
-            FROM ma_claims ORDER BY claim_id
-            """,
-            "SELECT * FROM ma_claim_history ORDER BY claim_id, seq",
-            "SELECT member_id, risk_code, plan_year, claim_id, amount_fen FROM ma_cap_usage ORDER BY member_id, entry_id",
-            "SELECT * FROM ma_payments ORDER BY claim_id, payment_ref",
+        let queries = EntityQueries.mutualAidClaims(capUsageOrder: "entry_id") + [
             "SELECT * FROM runtime_message_outcomes ORDER BY partition, \"offset\"",
             "SELECT event_id, value_hash, partition, \"offset\", outcome, reason_code, detail, seen_us FROM runtime_events ORDER BY event_id",  // names through the view above
         ]

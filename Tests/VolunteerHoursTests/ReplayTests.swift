@@ -29,20 +29,7 @@ struct ReplayTests {
                                       notificationsTopic: "notifications.second", directory: directory, storeEngine: engine)
         #expect(try await second.runUntilProcessed(stream.count))
 
-        let queries = [
-            "SELECT * FROM volunteers ORDER BY volunteer_id",
-            "SELECT * FROM volunteer_totals ORDER BY volunteer_id",
-            // Record numbers follow the order the worker met the partitions' events in, which two runs need
-            // not share; everything else about a record and its history must match.
-            """
-            SELECT record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content, submitted_by, started_at,
-                ended_at, started_us, ended_us, service_date, claimed_minutes, approved_minutes, late, state
-            FROM volunteer_records ORDER BY record_id
-            """,
-            "SELECT * FROM volunteer_record_history_by_id ORDER BY record_id, seq",
-            "SELECT volunteer_id, record_id, kind, minutes, event_id, at FROM volunteer_ledger ORDER BY volunteer_id, entry_id",
-            "SELECT * FROM volunteer_corrections ORDER BY correction_id",
-            "SELECT * FROM volunteer_certificates ORDER BY certificate_id",
+        let queries = EntityQueries.volunteerHours(ledgerOrder: "entry_id") + [
             "SELECT * FROM runtime_message_outcomes ORDER BY partition, \"offset\"",
             "SELECT event_id, value_hash, partition, \"offset\", outcome, reason_code, detail, seen_us FROM runtime_events ORDER BY event_id",  // names through the view above
         ]

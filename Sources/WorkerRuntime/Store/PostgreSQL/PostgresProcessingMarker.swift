@@ -16,19 +16,7 @@ final class PostgresProcessingMarker: CrashMarker {
     func begin(_ messages: [ConsumedMessage], crashes: Int) {
         // A batch holds messages of the one input topic.
         guard let topic = messages.first?.topic else { return }
-        var partitions: [Int64] = [], from: [Int64] = [], to: [Int64] = []
-        var seen: [Int32: Int] = [:]
-        for message in messages {
-            if let index = seen[message.partition] {
-                from[index] = min(from[index], message.offset)
-                to[index] = max(to[index], message.offset)
-            } else {
-                seen[message.partition] = partitions.count
-                partitions.append(Int64(message.partition))
-                from.append(message.offset)
-                to.append(message.offset)
-            }
-        }
+        let spans = ProcessingMarker.spans(of: messages)
         // A failure here (the database out of reach) fails the transaction that follows as well.
         _ = try? store.withConnection { connection in
             try connection.query("""
@@ -37,8 +25,8 @@ final class PostgresProcessingMarker: CrashMarker {
                 ON CONFLICT (topic, partition, instance) DO UPDATE
                     SET from_offset = excluded.from_offset, to_offset = excluded.to_offset, crashes = excluded.crashes,
                         messages = excluded.messages, started_at = now()
-                """, [.text(topic), .text(PostgresStore.arrayLiteral(partitions)), .text(PostgresStore.arrayLiteral(from)),
-                      .text(PostgresStore.arrayLiteral(to)), .text(store.instance), .int(crashes), .int(messages.count)])
+                """, [.text(topic), .text(PostgresStore.arrayLiteral(spans.map { Int64($0.partition) })),
+                      .text(PostgresStore.arrayLiteral(spans.map(\.from))), .text(PostgresStore.arrayLiteral(spans.map(\.to))), .text(store.instance), .int(crashes), .int(messages.count)])
         }
     }
 

@@ -24,6 +24,9 @@ public final class PostgresConnection {
     /// Statement names already used on this session: never reused, as a preparation that outlived a failed
     /// pipeline may still hold its name on the server.
     private var statementsNamed = 0
+    /// Rows handed to `sendRow` that have not gone yet, by statement, and the statements in the order they came.
+    private var waitingRows: [RowStatement: WaitingRows] = [:]
+    private var waitingStatements: [RowStatement] = []
 
     /// Connects to a `postgresql://` URL (or a libpq key=value string). A password in it is refused: it
     /// comes from the environment (`PGPASSWORD`) or a password file (`PGPASSFILE`), never from a config.
@@ -94,7 +97,10 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresResult {
         let handle = try open()
-        if pipelining { return try queryPipelined(sql, parameters, on: handle) }
+        if pipelining {
+            try sendWaitingRows()
+            return try queryPipelined(sql, parameters, on: handle)
+        }
         let name = try statementName(for: sql, parameterCount: parameters.count, on: handle)
         return try checked(ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
@@ -107,6 +113,7 @@ public final class PostgresConnection {
     public func queryPlannedEachTime(_ sql: String, _ parameters: [PostgresValue]) throws(PostgresError) -> PostgresResult {
         let handle = try open()
         if pipelining {
+            try sendWaitingRows()
             let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
                 PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
             }
@@ -127,7 +134,45 @@ public final class PostgresConnection {
             try query(sql, parameters)
             return
         }
+        try sendWaitingRows()
         try sendPipelined(sql, parameters)
+    }
+
+    /// Hands over one row of a statement over arrays. Inside a pipelined transaction it waits with the
+    /// statement's other rows until any other statement (a `send`, a `query`) or the commit, when each
+    /// statement goes once with all its rows: inserts first, then updates, each kind in the order its first
+    /// row came. A failure fails the transaction, as with `send`. Elsewhere the row goes at once.
+    public func sendRow(_ statement: RowStatement, _ values: [PostgresValue]) throws(PostgresError) {
+        if waitingRows[statement] == nil { waitingStatements.append(statement) }
+        waitingRows[statement, default: WaitingRows()].add(values, key: statement.key)
+        if !pipelining { try sendWaitingRows() }
+    }
+
+    /// Sends the rows waiting for their statements (queued when pipelining, run at once otherwise).
+    private func sendWaitingRows() throws(PostgresError) {
+        guard !waitingStatements.isEmpty else { return }
+        let statements = waitingStatements.enumerated().sorted { ($0.element.kind, $0.offset) < ($1.element.kind, $1.offset) }.map(\.element)
+        let rows = waitingRows
+        waitingStatements = []
+        waitingRows = [:]
+        for statement in statements {
+            guard let waiting = rows[statement] else { continue }
+            let parameters = waiting.parameters(columns: statement.columns)
+            if statement.kind == .insert {
+                if pipelining { try sendPipelined(statement.sql, parameters) } else { try query(statement.sql, parameters) }
+            } else if pipelining {
+                // An update is planned for its rows each time: a plan made for an unknown number of rows may
+                // join them to a scan of the whole table.
+                let handle = try open()
+                let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+                    PQsendQueryParams(handle, statement.sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+                }
+                guard sent == 1 else { throw connectionError() }
+                queued += 1
+            } else {
+                try queryPlannedEachTime(statement.sql, parameters)
+            }
+        }
     }
 
     /// Queues a prepared statement's execution (preparing it first when new to the connection).
@@ -217,11 +262,14 @@ public final class PostgresConnection {
         preparedInPipeline = []
         do {
             let result = try body()
+            try sendWaitingRows()
             guard PQsendQueryParams(handle, "COMMIT", 0, nil, nil, nil, nil, 0) == 1 else { throw connectionError() }
             queued += 1
             if let failure = endPipeline(on: handle) { throw failure }
             return result
         } catch {
+            waitingStatements = []
+            waitingRows = [:]
             if pipelining { _ = endPipeline(on: handle) }
             for sql in preparedInPipeline { prepared[sql] = nil }
             if !isBroken { try? execute("ROLLBACK") }

@@ -1,5 +1,5 @@
 /// A statement parameter: sent as text, but for bytes (binary, so `bytea` needs no escaping).
-public enum PostgresValue: Sendable, Equatable {
+public enum PostgresValue: Sendable, Hashable {
     case null
     case text(String)
     case integer(Int64)
@@ -16,13 +16,42 @@ extension PostgresValue {
         var literal = "{"
         for (index, value) in values.enumerated() {
             if index > 0 { literal += "," }
+            appendArrayElement(.text(value), to: &literal)
+        }
+        return literal + "}"
+    }
+
+    /// Values as one PostgreSQL array literal, for a `$n::bigint[]`, `$n::bytea[]` (…) parameter.
+    public static func arrayLiteral(_ values: [PostgresValue]) -> String {
+        var literal = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { literal += "," }
+            appendArrayElement(value, to: &literal)
+        }
+        return literal + "}"
+    }
+
+    /// Appends a value as an element of an array literal: NULL, a number, or quoted text (bytes as `\x` hex,
+    /// which `bytea` reads).
+    static func appendArrayElement(_ value: PostgresValue, to literal: inout String) {
+        switch value {
+        case .null: literal += "NULL"
+        case .integer(let number): literal += String(number)
+        case .text(let text):
             literal += "\""
-            for character in value.unicodeScalars {
+            for character in text.unicodeScalars {
                 if character == "\\" || character == "\"" { literal += "\\" }
                 literal.unicodeScalars.append(character)
             }
             literal += "\""
+        case .bytes(let bytes):
+            let digits = Array("0123456789abcdef".unicodeScalars)
+            literal += "\"\\\\x"
+            for byte in bytes {
+                literal.unicodeScalars.append(digits[Int(byte >> 4)])
+                literal.unicodeScalars.append(digits[Int(byte & 0x0f)])
+            }
+            literal += "\""
         }
-        return literal + "}"
     }
 }

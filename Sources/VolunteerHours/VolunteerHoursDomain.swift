@@ -46,21 +46,28 @@ public struct VolunteerHoursDomain: WorkerDomain {
 
     /// The volunteers and service records the coming events name.
     public func readAhead(_ events: [VolunteerEvent], records: any VolunteerRecords) throws {
-        var volunteers: [String] = [], serviceRecords: [String] = []
+        var window = VolunteerReadAhead()
         for event in events {
             switch event {
-            case .registered(let registration): volunteers.append(registration.volunteerID)
-            case .submitted(let submission): volunteers.append(submission.volunteerID)
+            case .registered(let registration):
+                window.volunteerIDs.append(registration.volunteerID)
+                window.identityNumbers.append(registration.identityNumber)
+            case .submitted(let submission):
+                window.volunteerIDs.append(submission.volunteerID)
+                window.submissions.append(submission)
             case .approved(let recordID, let volunteerID, _, _), .declined(let recordID, let volunteerID, _, _):
-                volunteers.append(volunteerID)
-                serviceRecords.append(recordID)
+                window.volunteerIDs.append(volunteerID)
+                window.recordIDs.append(recordID)
             case .corrected(let correction):
-                volunteers.append(correction.volunteerID)
-                serviceRecords.append(correction.recordID)
-            case .certificateRequested(let request): volunteers.append(request.volunteerID)
+                window.volunteerIDs.append(correction.volunteerID)
+                window.recordIDs.append(correction.recordID)
+                window.correctionIDs.append(correction.correctionID)
+            case .certificateRequested(let request):
+                window.volunteerIDs.append(request.volunteerID)
+                window.certificates.append(request)
             }
         }
-        try records.readAhead(volunteerIDs: volunteers, recordIDs: serviceRecords)
+        if !window.isEmpty { try records.readAhead(window) }
     }
 
     public func apply(_ event: VolunteerEvent, context: EventContext, records store: any VolunteerRecords) throws -> DomainDecision {

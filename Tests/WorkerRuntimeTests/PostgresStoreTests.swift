@@ -173,7 +173,7 @@ struct PostgresStoreTests {
         _ = try PostgresStore(url: url, for: TallyDomain())
         _ = try PostgresStore(url: url, for: TallyDomain())
         let check = try PostgresConnection(url: url)
-        #expect(try Self.rows(check, "SELECT identifier FROM runtime_migrations ORDER BY identifier") == ["postgres-runtime-v1", "postgres-runtime-v2", "tally-postgres-v1"])
+        #expect(try Self.rows(check, "SELECT identifier FROM runtime_migrations ORDER BY identifier") == ["postgres-runtime-v1", "postgres-runtime-v2", "postgres-runtime-v3", "tally-postgres-v1"])
 
         try check.execute("INSERT INTO runtime_migrations (identifier) VALUES ('tally-postgres-v99')")
         #expect(throws: StoreError.self) { _ = try PostgresStore(url: url, for: TallyDomain()) }

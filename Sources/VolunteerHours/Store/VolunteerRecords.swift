@@ -35,13 +35,13 @@ public protocol VolunteerRecords {
     func insertCertificate(_ request: VolunteerEvent.CertificateRequest, minutes: Int64, count: Int, organizations: [String],
                            verifyCode: String, context: EventContext) throws
 
-    /// Reads these volunteers' totals and these service records in one statement each, to answer
-    /// `volunteer` and `record` from until they change (engines where a read is a round trip).
-    func readAhead(volunteerIDs: [String], recordIDs: [String]) throws
+    /// Reads what a window of events will read (totals, records, periods, identities) in a few statements,
+    /// to answer the reads above from until the rows change (engines where a read is a round trip).
+    func readAhead(_ window: VolunteerReadAhead) throws
 }
 
 extension VolunteerRecords {
-    public func readAhead(volunteerIDs: [String], recordIDs: [String]) throws {}
+    public func readAhead(_ window: VolunteerReadAhead) throws {}
 }
 
 /// A volunteer's credited minutes and star level.

@@ -12,8 +12,8 @@ final class PostgresOutcomeLedger: OutcomeLedger {
     private let connection: PostgresConnection
     /// Ids the last prefetch found free and no message of the batch has claimed yet.
     private var free: Set<String> = []
-    /// Ids the last prefetch found taken, or this batch claimed.
-    private var taken: Set<String> = []
+    /// Ids the last prefetch found taken, or this batch claimed, with the digest each was taken with.
+    private var taken: [String: [UInt8]] = [:]
 
     init(_ connection: PostgresConnection) { self.connection = connection }
 
@@ -22,23 +22,26 @@ final class PostgresOutcomeLedger: OutcomeLedger {
 
     func prefetch(eventIDs: [String]) throws {
         guard !eventIDs.isEmpty else { return }
-        let found = try connection.queryPlannedEachTime("SELECT event_id FROM runtime_events WHERE event_id = ANY($1::text[])",
-                                                        [.text(PostgresValue.arrayLiteral(eventIDs))])
-        let present = Set((0..<found.rowCount).compactMap { found.text($0, 0) })
-        free = Set(eventIDs).subtracting(present).subtracting(taken)
-        taken.formUnion(present)
+        // One index probe per id: a hash of the list against a scan of the table is what the planner picks
+        // for a table of some ten thousand rows, and it costs more as the table grows.
+        let found = try connection.queryPlannedEachTime("""
+            SELECT e.event_id, e.value_hash FROM unnest($1::text[]) AS w(id)
+            CROSS JOIN LATERAL (SELECT event_id, value_hash FROM runtime_events WHERE event_id = w.id LIMIT 1) AS e
+            """, [.text(PostgresValue.arrayLiteral(eventIDs))])
+        for row in 0..<found.rowCount {
+            if let id = found.text(row, 0) { taken[id] = found.bytes(row, 1) ?? [] }
+        }
+        free = Set(eventIDs.filter { taken[$0] == nil })
     }
 
     func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String, seenAt: Int64) throws -> Bool {
         if free.remove(eventID) != nil {
-            taken.insert(eventID)
-            try connection.send("""
-                INSERT INTO runtime_events (event_id, value_hash, topic, partition, "offset", event_type, outcome, seen_us)
-                VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7)
-                """, [.text(eventID), .bytes(valueHash), .text(topic), .integer(Int64(partition)), .integer(offset), .text(eventType), .integer(seenAt)])
+            taken[eventID] = valueHash
+            try connection.sendRow(Self.insertEvents,
+                                   [.text(eventID), .bytes(valueHash), .text(topic), .integer(Int64(partition)), .integer(offset), .text(eventType), .integer(seenAt)])
             return true
         }
-        if taken.contains(eventID) { return false }
+        if taken[eventID] != nil { return false }
         return try connection.query("""
             INSERT INTO runtime_events (event_id, value_hash, topic, partition, "offset", event_type, outcome, seen_us)
             VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7) ON CONFLICT (event_id) DO NOTHING
@@ -47,27 +50,41 @@ final class PostgresOutcomeLedger: OutcomeLedger {
     }
 
     func earlierHash(of eventID: String) throws -> [UInt8]? {
-        try connection.query("SELECT value_hash FROM runtime_events WHERE event_id = $1", [.text(eventID)]).bytes(0, 0)
+        if let known = taken[eventID] { return known }
+        return try connection.query("SELECT value_hash FROM runtime_events WHERE event_id = $1", [.text(eventID)]).bytes(0, 0)
     }
 
     func markRejected(eventID: String, reasonCode: String, detail: String) throws {
-        try connection.send("UPDATE runtime_events SET outcome = 'rejected', reason_code = $2, detail = $3 WHERE event_id = $1",
-                             [.text(eventID), .text(reasonCode), .text(detail)])
+        try connection.sendRow(Self.markEventsRejected, [.text(eventID), .text(reasonCode), .text(detail)])
     }
 
     func release(eventID: String) throws {
-        taken.remove(eventID)
+        taken[eventID] = nil
         try connection.send("DELETE FROM runtime_events WHERE event_id = $1", [.text(eventID)])
     }
 
     func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: MessageOutcome,
                        reasonCode: String?, detail: String?, seenAt: Int64) throws {
-        try connection.send("""
-            INSERT INTO runtime_other_outcomes (topic, partition, "offset", event_id, event_type, outcome, reason_code, detail, seen_us)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING
-            """, [.text(topic), .integer(Int64(partition)), .integer(offset), .optionalText(eventID), .optionalText(eventType), .text(outcome.rawValue),
-                  .optionalText(reasonCode), .optionalText(detail), .integer(seenAt)])
+        try connection.sendRow(Self.insertOtherOutcomes, [.text(topic), .integer(Int64(partition)), .integer(offset), .optionalText(eventID),
+                                                          .optionalText(eventType), .text(outcome.rawValue), .optionalText(reasonCode),
+                                                          .optionalText(detail), .integer(seenAt)])
     }
+
+    // Rows written a batch at a time (`PostgresConnection.sendRow`).
+    private static let insertEvents = RowStatement(insert: """
+        INSERT INTO runtime_events (event_id, value_hash, topic, partition, "offset", event_type, outcome, seen_us)
+        SELECT id, hash, topic, part, off, type, 'applied', seen
+        FROM unnest($1::text[], $2::bytea[], $3::text[], $4::integer[], $5::bigint[], $6::text[], $7::bigint[]) AS r(id, hash, topic, part, off, type, seen)
+        """, columns: 7)
+    private static let markEventsRejected = RowStatement(update: """
+        UPDATE runtime_events SET outcome = 'rejected', reason_code = r.code, detail = r.detail
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS r(id, code, detail) WHERE event_id = r.id
+        """, columns: 3, key: 0)
+    private static let insertOtherOutcomes = RowStatement(insert: """
+        INSERT INTO runtime_other_outcomes (topic, partition, "offset", event_id, event_type, outcome, reason_code, detail, seen_us)
+        SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+        ON CONFLICT DO NOTHING
+        """, columns: 9)
 
     func appendOutbox(_ packed: PackedMessages, records: [ProducerRecord], partition: Int32) throws -> OutboxRow {
         let row = try connection.query("INSERT INTO runtime_outbox (partition, messages) VALUES ($1, $2) RETURNING seq",

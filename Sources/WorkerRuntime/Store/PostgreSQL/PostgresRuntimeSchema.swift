@@ -87,5 +87,15 @@ enum PostgresRuntimeSchema {
                 PRIMARY KEY (topic, partition, instance)
             );
             """),
+        SchemaMigration("postgres-runtime-v3", sql: """
+            -- Outbox rows are compressed with lz4 rather than the default pglz, which cost the batch transaction
+            -- more than any other statement; a server built without lz4 keeps pglz.
+            DO $$
+            BEGIN
+                ALTER TABLE runtime_outbox ALTER COLUMN messages SET COMPRESSION lz4;
+                ALTER TABLE runtime_outbox_set_aside ALTER COLUMN messages SET COMPRESSION lz4;
+            EXCEPTION WHEN feature_not_supported THEN NULL;
+            END $$;
+            """),
     ]
 }

@@ -35,9 +35,13 @@ public final class PostgresStore: Sendable {
         // A transaction left open by a paused instance (a stopped process, a network split) would hold its
         // row locks against the partition's new owner: the server ends it after this long.
         // The instance's name is its session's application_name too, so pg_stat_activity shows whose it is.
+        // The worker's statements probe indexes whose pages the server holds in memory: at the default cost of a
+        // random page (4, for spinning disks) the planner scans a whole table of some ten thousand rows to update
+        // a few hundred of them by key.
         let instance = "\(ProcessInfo.processInfo.hostName.prefix(32)):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
         let connection = try PostgresConnection(url: url, sessionSetup: """
-            SET idle_in_transaction_session_timeout = '\(Self.idleTransactionTimeoutSeconds)s'; SET application_name = 'welfare \(instance)'
+            SET idle_in_transaction_session_timeout = '\(Self.idleTransactionTimeoutSeconds)s'; SET application_name = 'welfare \(instance)';
+            SET random_page_cost = 1.1
             """)
         location = connection.location
         self.instance = instance

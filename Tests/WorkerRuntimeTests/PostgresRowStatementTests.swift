@@ -59,6 +59,23 @@ struct PostgresRowStatementTests {
         #expect((0..<amounts.rowCount).map { amounts.integer($0, 1) } == [11, 20])
     }
 
+    @Test("an upsert's rows for one key in one transaction leave the last of them, as one statement each would")
+    func upsertKeepsLastRowOfKey() throws {
+        let connection = try Self.connection()
+        let upsert = RowStatement(upsert: """
+            INSERT INTO entries (id, payload) SELECT * FROM unnest($1::integer[], $2::text[])
+            ON CONFLICT (id) DO UPDATE SET payload = excluded.payload
+            """, columns: 2, key: [0])
+        try connection.pipelinedTransaction { try connection.sendRow(upsert, [.int(1), .text("stored")]) }
+        try connection.pipelinedTransaction {
+            try connection.sendRow(upsert, [.int(1), .text("first")])
+            try connection.sendRow(upsert, [.int(2), .text("only")])
+            try connection.sendRow(upsert, [.int(1), .text("last")])
+        }
+        let rows = try connection.query("SELECT payload FROM entries ORDER BY id")
+        #expect((0..<rows.rowCount).map { rows.text($0, 0) } == ["last", "only"])
+    }
+
     @Test("a read in the transaction sees the rows handed over before it")
     func readSeesWaitingRows() throws {
         let connection = try Self.connection()

@@ -65,11 +65,16 @@ final class PostgresBenefitRecords: BenefitRecords {
     }
 
     func setActivity(workerID: String, platform: String, day: LocalDate, orders: Int64, onlineMinutes: Int64) throws {
-        try connection.send("""
-            INSERT INTO ne_activity (worker_id, day, platform, orders, online_minutes) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (worker_id, day, platform) DO UPDATE SET orders = excluded.orders, online_minutes = excluded.online_minutes
-            """, [.text(workerID), .text(day.description), .text(platform), .integer(orders), .integer(onlineMinutes)])
+        try connection.sendRow(Self.upsertActivity, [.text(workerID), .text(day.description), .text(platform), .integer(orders), .integer(onlineMinutes)])
     }
+
+    /// Activity reports go a batch at a time (`PostgresConnection.sendRow`): the last report of a worker's day
+    /// on a platform is the one kept, as one statement per report would leave it.
+    private static let upsertActivity = RowStatement(upsert: """
+        INSERT INTO ne_activity (worker_id, day, platform, orders, online_minutes)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+        ON CONFLICT (worker_id, day, platform) DO UPDATE SET orders = excluded.orders, online_minutes = excluded.online_minutes
+        """, columns: 5, key: [0, 1, 2])
 
     func activeDays(workerID: String, from: LocalDate, to: LocalDate, minOrders: Int, minMinutes: Int) throws -> Int {
         Int(try connection.query("""

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Each domain's worker on PostgreSQL with 1, 2 and 3 instances, next to one instance on SQLite, on the same
-# input: events/s from the first committed batch to the last, p99 batch time (from /metrics), peak RSS and
-# CPU seconds per 1,000 events of the worker processes. Starts its own broker (welfare-broker) and a durable
-# throwaway PostgreSQL (ops/test-postgres.sh), everything on this machine; release build.
+# input, published once every instance has its partitions: events/s from the first committed batch to the
+# last, p99 batch time (from /metrics), peak RSS and CPU seconds per 1,000 events of the worker processes.
+# Starts its own broker (welfare-broker) and a durable throwaway PostgreSQL (ops/test-postgres.sh),
+# everything on this machine; release build.
 #   ops/cluster-bench.sh [EVENTS] [DOMAIN...]
 # WELFARE_BENCH_SETUPS picks setups (default "sqlite postgresql:1 postgresql:2 postgresql:3").
 set -euo pipefail
@@ -36,7 +37,7 @@ for domain in ${domains[@]}; do
         broker=$!
         while [ ! -s "$work/broker" ]; do sleep 0.1; done
         servers=$(cat "$work/broker")
-        "$bin/welfare-publish" --bootstrap-servers "$servers" --topic "welfare.$domain" --generator "$domain" --count "$events" --seed 5 > /dev/null
+        publish() { "$bin/welfare-publish" --bootstrap-servers "$servers" --topic "welfare.$domain" --generator "$domain" --count "$events" --seed 5 > /dev/null; }
         if [ "$setup" = sqlite ]; then
             store="$work/$domain.sqlite"; instances=1
         else
@@ -51,8 +52,22 @@ for domain in ${domains[@]}; do
             pids+=($!)
         done
         alive() { for pid in "${pids[@]}"; do kill -0 "$pid" 2> /dev/null || { echo "a worker died:" >&2; cat "$work"/worker-*.log >&2; exit 1; }; done; }
+        owners() { # instances that have partitions assigned, from their /metrics
+            local n=0 owned='^welfare_partition_owner_epoch\{'
+            [ "$setup" != sqlite ] || owned='^welfare_partition_lag_messages\{'
+            for i in $(seq 1 "$instances"); do
+                curl -s "http://127.0.0.1:$((19200 + i))/metrics" | grep -Eq "$owned" && n=$((n + 1))
+            done
+            echo "$n"
+        }
+        # The input is published once every instance has its partitions: the workers take it as it comes, and
+        # a group forming in stages (one instance at work, then a rebalance that hands partitions to the
+        # others) is not part of what is measured.
+        while [ "$(owners)" -lt "$instances" ]; do alive; sleep 0.1; done
+        publish
         while [ "$(finished "$store")" -eq 0 ]; do alive; sleep 0.05; done
         start=$(date +%s.%N)
+        counted=$(( events - $(finished "$store") ))
         while [ "$(finished "$store")" -lt "$events" ]; do alive; sleep 0.1; done
         end=$(date +%s.%N)
         p99=$(for i in $(seq 1 "$instances"); do curl -s "http://127.0.0.1:$((19200 + i))/metrics"; done | awk '
@@ -69,7 +84,7 @@ for domain in ${domains[@]}; do
         kill "$broker" 2> /dev/null || true
         wait "$broker" 2> /dev/null || true
         rm -f "$work/broker" "$work/$domain.sqlite"*
-        awk -v d="$domain" -v s="$setup" -v e="$events" -v a="$start" -v b="$end" -v p="${p99:-?}" -v r="$rss" -v c="$cpu" \
-            'BEGIN { printf "%-24s %-10s %9.0f %9s %10d %12.2f\n", d, s, e / (b - a), p, r, c * 1000 / e }'
+        awk -v d="$domain" -v s="$setup" -v e="$counted" -v t="$events" -v a="$start" -v b="$end" -v p="${p99:-?}" -v r="$rss" -v c="$cpu" \
+            'BEGIN { printf "%-24s %-10s %9.0f %9s %10d %12.2f\n", d, s, e / (b - a), p, r, c * 1000 / t }'
     done
 done

@@ -7,8 +7,9 @@ import WorkerRuntime
 ///
 /// Set-based: a window of events has its reads done ahead (`readAhead`: totals, records, the records near
 /// each submitted period or in a certificate's range, identities, correction and certificate ids, record
-/// numbers) and answered from memory, kept up to date with what this transaction writes; the writes go as rows of statements over arrays (`RowStatement`), each table's rows of the
-/// batch in one statement at the commit. A read not covered ahead is a round trip, as before.
+/// numbers) and answered from memory, kept up to date with what this transaction writes. The writes go as
+/// rows of statements over arrays (`RowStatement`), each table's rows of the batch in one statement at the
+/// commit. A read not covered ahead is a round trip, as before.
 final class PostgresVolunteerRecords: VolunteerRecords {
     let identity: IdentityKey
     let memo: StoreMemo

@@ -65,7 +65,10 @@ struct ClusterFailoverTests {
         // Many partitions: the embedded broker keeps about 5 MB per partition and drops older messages silently.
         for topic in ["notifications.single", "notifications.cluster"] { try broker.createTopic(topic, partitions: Self.notificationPartitions) }
         let messages = Self.withoutIdentityRaces(entry.sampleMessages(count: Self.events, seed: 11, faultEvery: 60))
-        try await publish(messages.map { ($0.key, $0.value) }, topic: entry.inputTopic, bootstrap: broker.bootstrapServers)
+        // The input comes in two parts, the second once the killed instance's partitions have moved: the
+        // instances are still at work when the test pauses one of them, however fast they are.
+        let firstPart = messages.count * 3 / 5
+        try await publish(messages.prefix(firstPart).map { ($0.key, $0.value) }, topic: entry.inputTopic, bootstrap: broker.bootstrapServers)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
 
@@ -112,11 +115,12 @@ struct ClusterFailoverTests {
             Int((try? check.query("SELECT count(*) FROM runtime_partition_offsets WHERE owner LIKE '%:\(worker.pid):%'").integer(0, 0)) ?? 0)
         }
 
-        _ = try await eventuallyTrue(timeout: .seconds(60)) { finished() >= Self.events / 5 || cluster.contains { !$0.isRunning } }
+        _ = try await eventuallyTrue(timeout: .seconds(60)) { finished() >= firstPart / 3 || cluster.contains { !$0.isRunning } }
         try #require(cluster.allSatisfy(\.isRunning) && single.isRunning, "\((cluster + [single]).map { String($0.standardError.suffix(1_000)) })")
-        #expect(finished() >= Self.events / 5, "the cluster makes progress")
+        #expect(finished() >= firstPart / 3, "the cluster makes progress")
         cluster[0].signal(SIGKILL)
         #expect(try await eventuallyTrue(timeout: .seconds(60)) { owned(by: cluster[0]) == 0 }, "the killed instance's partitions moved")
+        try await publish(messages.dropFirst(firstPart).map { ($0.key, $0.value) }, topic: entry.inputTopic, bootstrap: broker.bootstrapServers)
         // Pause the second instance in the middle of a batch transaction: its session holds a transaction that has
         // written (a transaction id), and not one that only deletes delivered outbox rows or takes partitions (they
         // save no offsets, so there is nothing to fence). Not while it holds the benefits'

@@ -114,11 +114,7 @@ public final class PostgresConnection {
         let handle = try open()
         if pipelining {
             try sendWaitingRows()
-            let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
-                PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
-            }
-            guard sent == 1 else { throw connectionError() }
-            queued += 1
+            try sendPlannedEachTime(sql, parameters, on: handle)
             return try readLastQueued(on: handle)
         }
         return try checked(ParameterBuffer(parameters).withPointers { values, lengths, formats in
@@ -163,16 +159,20 @@ public final class PostgresConnection {
             } else if pipelining {
                 // An update is planned for its rows each time: a plan made for an unknown number of rows may
                 // join them to a scan of the whole table.
-                let handle = try open()
-                let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
-                    PQsendQueryParams(handle, statement.sql, Int32(parameters.count), nil, values, lengths, formats, 0)
-                }
-                guard sent == 1 else { throw connectionError() }
-                queued += 1
+                try sendPlannedEachTime(statement.sql, parameters, on: try open())
             } else {
                 try queryPlannedEachTime(statement.sql, parameters)
             }
         }
+    }
+
+    /// Queues a statement that is planned for its parameters, not prepared.
+    private func sendPlannedEachTime(_ sql: String, _ parameters: [PostgresValue], on handle: OpaquePointer) throws(PostgresError) {
+        let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+            PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+        }
+        guard sent == 1 else { throw connectionError() }
+        queued += 1
     }
 
     /// Queues a prepared statement's execution (preparing it first when new to the connection).

@@ -11,18 +11,8 @@ public enum PostgresValue: Sendable, Hashable {
 }
 
 extension PostgresValue {
-    /// Texts as one PostgreSQL array literal (each element quoted), for a `$n::text[]` parameter.
-    public static func arrayLiteral(_ values: [String]) -> String {
-        var literal = "{"
-        for (index, value) in values.enumerated() {
-            if index > 0 { literal += "," }
-            appendArrayElement(.text(value), to: &literal)
-        }
-        return literal + "}"
-    }
-
-    /// Values as one PostgreSQL array literal, for a `$n::bigint[]`, `$n::bytea[]` (…) parameter.
-    public static func arrayLiteral(_ values: [PostgresValue]) -> String {
+    /// Values as one PostgreSQL array literal, for a `$n::text[]`, `$n::bigint[]`, `$n::bytea[]` (…) parameter.
+    public static func arrayLiteral(_ values: some Sequence<PostgresValue>) -> String {
         var literal = "{"
         for (index, value) in values.enumerated() {
             if index > 0 { literal += "," }
@@ -31,9 +21,15 @@ extension PostgresValue {
         return literal + "}"
     }
 
+    /// Texts as one array literal (each element quoted), for a `$n::text[]` parameter.
+    public static func arrayLiteral(_ texts: [String]) -> String { arrayLiteral(texts.lazy.map(PostgresValue.text)) }
+
+    /// Numbers as one array literal, for a `$n::bigint[]` parameter.
+    public static func arrayLiteral(_ numbers: [Int64]) -> String { arrayLiteral(numbers.lazy.map(PostgresValue.integer)) }
+
     /// Appends a value as an element of an array literal: NULL, a number, or quoted text (bytes as `\x` hex,
     /// which `bytea` reads).
-    static func appendArrayElement(_ value: PostgresValue, to literal: inout String) {
+    private static func appendArrayElement(_ value: PostgresValue, to literal: inout String) {
         switch value {
         case .null: literal += "NULL"
         case .integer(let number): literal += String(number)

@@ -64,13 +64,6 @@ struct WaitingRows {
 
     /// One array literal per column.
     func parameters(columns: Int) -> [PostgresValue] {
-        (0..<columns).map { column in
-            var literal = "{"
-            for (index, row) in rows.enumerated() {
-                if index > 0 { literal += "," }
-                PostgresValue.appendArrayElement(column < row.count ? row[column] : .null, to: &literal)
-            }
-            return .text(literal + "}")
-        }
+        (0..<columns).map { column in .text(PostgresValue.arrayLiteral(rows.lazy.map { column < $0.count ? $0[column] : .null })) }
     }
 }

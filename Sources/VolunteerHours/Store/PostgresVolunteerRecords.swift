@@ -100,8 +100,7 @@ final class PostgresVolunteerRecords: VolunteerRecords {
         let records = Array(Set(recordIDs.filter { knownRecords[$0] == nil }))
         guard !records.isEmpty else { return }
         let rows = try connection.queryPlannedEachTime("""
-            SELECT r.volunteer_id, r.organization_id, r.state, r.started_us, r.ended_us, r.claimed_minutes, r.approved_minutes, r.record_no, r.record_id,
-                (SELECT count(*) FROM volunteer_record_history AS h WHERE h.record_no = r.record_no)
+            SELECT \(Self.recordColumns), (SELECT count(*) FROM volunteer_record_history AS h WHERE h.record_no = r.record_no)
             FROM unnest($1::text[]) AS w(id) CROSS JOIN LATERAL (SELECT * FROM volunteer_records WHERE record_id = w.id LIMIT 1) AS r
             """, [.text(PostgresValue.arrayLiteral(records))])
         for record in records { knownRecords[record] = .some(nil) }
@@ -209,14 +208,15 @@ final class PostgresVolunteerRecords: VolunteerRecords {
     func record(_ id: String) throws -> ServiceRecord? {
         if let known = knownRecords[id] { return known }
         let rows = try connection.query("""
-            SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes, record_no, record_id
-            FROM volunteer_records WHERE record_id = $1
+            SELECT \(Self.recordColumns) FROM volunteer_records AS r WHERE record_id = $1
             """, [.text(id)])
         return try Self.serviceRecord(rows, 0)
     }
 
-    /// Row `row` of `SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes,
-    /// approved_minutes, record_no, record_id`, if there is one.
+    /// What `serviceRecord` reads, from a service record named `r`.
+    private static let recordColumns = "r.volunteer_id, r.organization_id, r.state, r.started_us, r.ended_us, r.claimed_minutes, r.approved_minutes, r.record_no, r.record_id"
+
+    /// Row `row` of `SELECT \(recordColumns)`, if there is one.
     private static func serviceRecord(_ rows: PostgresResult, _ row: Int) throws -> ServiceRecord? {
         guard row < rows.rowCount else { return nil }
         let id = rows.text(row, 8) ?? ""

@@ -231,8 +231,8 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             for index in messages.indices {
                 let message = first + index
                 if prefetching && index >= prefetchedUpTo {
-                    // The ids of the next window of messages in one statement (their checks are done or
-                    // soon will be: the writer needs them next anyway).
+                    // The next window's event ids, and the rows its events will read, in a few statements
+                    // (their checks are done or soon will be: the writer needs them next anyway).
                     prefetchedUpTo = min(messages.count, index + Self.checkChunk)
                     var ids: [String] = []
                     var events: [Handler.Event] = []

@@ -1,8 +1,8 @@
 import Kafka
 import PostgreSQL
 
-/// The ledger of outcomes in PostgreSQL (`runtime_events`, `runtime_other_outcomes`, `runtime_outbox`),
-/// one prepared statement per call. An event id is unique across the store: when two instances claim the
+/// The ledger of outcomes in PostgreSQL (`runtime_events`, `runtime_other_outcomes`, `runtime_outbox`):
+/// event and outcome rows go a batch at a time as statements over arrays. An event id is unique across the store: when two instances claim the
 /// same id at once, the second waits for the first's transaction and then finds it taken.
 ///
 /// Event ids are read a window at a time (`prefetch`): an id found free is claimed by a queued insert with

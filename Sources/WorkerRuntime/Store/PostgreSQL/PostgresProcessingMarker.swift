@@ -25,8 +25,8 @@ final class PostgresProcessingMarker: CrashMarker {
                 ON CONFLICT (topic, partition, instance) DO UPDATE
                     SET from_offset = excluded.from_offset, to_offset = excluded.to_offset, crashes = excluded.crashes,
                         messages = excluded.messages, started_at = now()
-                """, [.text(topic), .text(PostgresStore.arrayLiteral(spans.map { Int64($0.partition) })),
-                      .text(PostgresStore.arrayLiteral(spans.map(\.from))), .text(PostgresStore.arrayLiteral(spans.map(\.to))), .text(store.instance), .int(crashes), .int(messages.count)])
+                """, [.text(topic), .text(PostgresValue.arrayLiteral(spans.map { Int64($0.partition) })),
+                      .text(PostgresValue.arrayLiteral(spans.map(\.from))), .text(PostgresValue.arrayLiteral(spans.map(\.to))), .text(store.instance), .int(crashes), .int(messages.count)])
         }
     }
 
@@ -45,7 +45,7 @@ final class PostgresProcessingMarker: CrashMarker {
     /// are deleted. Called by the partitions' owner after it took them.
     func left(in partitions: [TopicPartition]) -> [ProcessingMarker.Left] {
         guard let topic = partitions.first?.topic else { return [] }
-        let numbers = PostgresStore.arrayLiteral(partitions.map { Int64($0.partition) })
+        let numbers = PostgresValue.arrayLiteral(partitions.map { Int64($0.partition) })
         let rows = try? store.withConnection { connection in
             try connection.transaction {
                 try connection.query("""

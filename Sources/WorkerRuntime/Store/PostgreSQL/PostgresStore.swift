@@ -161,7 +161,7 @@ extension PostgresStore: RuntimeStore {
 
     public func deleteDelivered(_ seqs: [Int64], in transaction: StoreTransaction) throws {
         guard !seqs.isEmpty else { return }
-        try (try transaction.postgres).send("DELETE FROM runtime_outbox WHERE seq = ANY($1::bigint[])", [.text(Self.arrayLiteral(seqs))])
+        try (try transaction.postgres).send("DELETE FROM runtime_outbox WHERE seq = ANY($1::bigint[])", [.text(PostgresValue.arrayLiteral(seqs))])
     }
 
     public func nextOffsets(topic: String) throws -> [Int32: Int64] {
@@ -189,7 +189,7 @@ extension PostgresStore: RuntimeStore {
         return try withConnection { connection in
             Self.decode(try connection.query("""
                 SELECT seq, messages FROM runtime_outbox WHERE seq = ANY($1::bigint[]) AND partition = ANY($2::integer[]) ORDER BY seq
-                """, [.text(Self.arrayLiteral(seqs.sorted())), .text(ownedPartitionList)]))
+                """, [.text(PostgresValue.arrayLiteral(seqs.sorted())), .text(ownedPartitionList)]))
         }
     }
 
@@ -197,7 +197,7 @@ extension PostgresStore: RuntimeStore {
         guard !seqs.isEmpty else { return }
         try withConnection { connection in
             try connection.transaction {
-                let list = PostgresValue.text(Self.arrayLiteral(seqs))
+                let list = PostgresValue.text(PostgresValue.arrayLiteral(seqs))
                 try connection.query("""
                     INSERT INTO runtime_outbox_set_aside (seq, partition, messages) SELECT seq, partition, messages FROM runtime_outbox
                     WHERE seq = ANY($1::bigint[]) ON CONFLICT (seq) DO NOTHING
@@ -218,9 +218,5 @@ extension PostgresStore: RuntimeStore {
             page.rows.append(OutboxRow(seq: seq, records: records))
         }
         return page
-    }
-
-    static func arrayLiteral(_ values: [Int64]) -> String {
-        "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 }

@@ -19,6 +19,10 @@ public final class PostgresConnection {
     private var pipelining = false
     /// Statements (and preparations) sent in pipeline mode whose results are still to be read.
     private var queued = 0
+    /// Sync points sent in pipeline mode whose results are still to be read.
+    private var unreadSyncs = 0
+    /// About how many bytes of statements were queued since the last sync point.
+    private var bytesSinceSync = 0
     /// Statements prepared inside the open pipeline, forgotten again if it fails.
     private var preparedInPipeline: [String] = []
     /// Statement names already used on this session: never reused, as a preparation that outlived a failed
@@ -173,6 +177,7 @@ public final class PostgresConnection {
         }
         guard sent == 1 else { throw connectionError() }
         queued += 1
+        try syncIfLarge(sql, parameters, on: handle)
     }
 
     /// Queues a prepared statement's execution (preparing it first when new to the connection).
@@ -196,10 +201,32 @@ public final class PostgresConnection {
         if queued >= Self.queueLimit {
             // Results are read before too many pile up: a server blocked on writing them to a client that is
             // blocked on sending more statements would never answer.
-            guard PQsendFlushRequest(handle) == 1, PQflush(handle) == 0 else { throw connectionError() }
+            try sync(on: handle)
             if let failure = readQueued(queued, on: handle) { throw failure }
+        } else {
+            try syncIfLarge(sql, parameters, on: handle)
         }
     }
+
+    /// Ends what the server has been sent with a sync point, and sends it. The transaction stays open, but
+    /// the server now waits for the next statement as a session idle in a transaction, which
+    /// `idle_in_transaction_session_timeout` ends: without a sync point, a client that stopped between
+    /// statements (a paused process, a stalled machine) would hold its row locks for as long as it is stopped.
+    private func sync(on handle: OpaquePointer) throws(PostgresError) {
+        guard PQpipelineSync(handle) == 1 else { throw connectionError() }
+        unreadSyncs += 1
+        bytesSinceSync = 0
+    }
+
+    /// Sends a sync point once the statements queued since the last one come near the size at which libpq
+    /// sends its buffer by itself, so that what reaches the server always ends with one.
+    private func syncIfLarge(_ sql: String, _ parameters: [PostgresValue], on handle: OpaquePointer) throws(PostgresError) {
+        bytesSinceSync += 32 + sql.utf8.count + parameters.reduce(0) { $0 + 4 + $1.encodedSize }
+        if bytesSinceSync >= Self.syncAfterBytes { try sync(on: handle) }
+    }
+
+    /// libpq sends a pipeline's buffer by itself from 64 KiB on; a sync point goes well before.
+    static let syncAfterBytes = 16 * 1024
 
     /// The most statements queued in a pipeline before their results are read.
     static let queueLimit = 256
@@ -208,7 +235,7 @@ public final class PostgresConnection {
     private func readQueued(_ count: Int, on handle: OpaquePointer) -> PostgresError? {
         var failure: PostgresError?
         for _ in 0..<count {
-            guard let result = PQgetResult(handle) else { return failure ?? connectionError() }
+            guard let result = nextStatementResult(on: handle) else { return failure ?? connectionError() }
             if failure == nil { failure = Self.failure(of: result) }
             PQclear(result)
             // Each statement's results end with a null.
@@ -216,6 +243,16 @@ public final class PostgresConnection {
             queued -= 1
         }
         return failure
+    }
+
+    /// The next statement's first result, past the results of sync points (which come with no null after them).
+    private func nextStatementResult(on handle: OpaquePointer) -> OpaquePointer? {
+        while let result = PQgetResult(handle) {
+            guard PQresultStatus(result) == PGRES_PIPELINE_SYNC else { return result }
+            PQclear(result)
+            unreadSyncs -= 1
+        }
+        return nil
     }
 
     /// A query inside a pipelined transaction: queued after what was sent, then every result read in order.
@@ -227,9 +264,9 @@ public final class PostgresConnection {
     /// Has the server send what it holds, reads the results queued before the last statement (throwing
     /// the first failure among them), then returns the last statement's own result.
     private func readLastQueued(on handle: OpaquePointer) throws(PostgresError) -> PostgresResult {
-        guard PQsendFlushRequest(handle) == 1, PQflush(handle) == 0 else { throw connectionError() }
+        try sync(on: handle)
         if let failure = readQueued(queued - 1, on: handle) { throw failure }
-        let result = PQgetResult(handle)
+        let result = nextStatementResult(on: handle)
         if result != nil {
             while let extra = PQgetResult(handle) { PQclear(extra) }
             queued -= 1
@@ -259,6 +296,8 @@ public final class PostgresConnection {
         }
         pipelining = true
         queued = 0
+        unreadSyncs = 0
+        bytesSinceSync = 0
         preparedInPipeline = []
         do {
             let result = try body()
@@ -279,14 +318,13 @@ public final class PostgresConnection {
 
     /// Reads every queued result up to a sync point and leaves pipeline mode; returns the first failure.
     private func endPipeline(on handle: OpaquePointer) -> PostgresError? {
-        defer { pipelining = false; queued = 0 }
-        guard PQpipelineSync(handle) == 1 else { return connectionError() }
+        defer { pipelining = false; queued = 0; unreadSyncs = 0 }
+        do { try sync(on: handle) } catch { return error }
         let failure = readQueued(queued, on: handle)
-        // The sync point's own result.
-        while let result = PQgetResult(handle) {
-            let status = PQresultStatus(result)
+        // The sync points' own results.
+        while unreadSyncs > 0, let result = PQgetResult(handle) {
+            if PQresultStatus(result) == PGRES_PIPELINE_SYNC { unreadSyncs -= 1 }
             PQclear(result)
-            if status == PGRES_PIPELINE_SYNC { break }
         }
         guard PQexitPipelineMode(handle) == 1 else { return failure ?? connectionError() }
         return failure

@@ -8,6 +8,16 @@ public enum PostgresValue: Sendable, Hashable {
     public static func int(_ value: Int) -> PostgresValue { .integer(Int64(value)) }
     public static func optionalText(_ value: String?) -> PostgresValue { value.map(PostgresValue.text) ?? .null }
     public static func optionalInteger(_ value: Int64?) -> PostgresValue { value.map(PostgresValue.integer) ?? .null }
+
+    /// About how many bytes the value takes on the wire.
+    var encodedSize: Int {
+        switch self {
+        case .null: 0
+        case .text(let text): text.utf8.count
+        case .integer: 20
+        case .bytes(let bytes): bytes.count
+        }
+    }
 }
 
 extension PostgresValue {

@@ -1,4 +1,7 @@
 import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One connection to PostgreSQL through Debian's libpq: blocking calls, for one thread at a time (a
 /// worker's writer thread), statements prepared once per connection and text results read in place.
@@ -106,7 +109,7 @@ public final class PostgresConnection {
             return try queryPipelined(sql, parameters, on: handle)
         }
         let name = try statementName(for: sql, parameterCount: parameters.count, on: handle)
-        return try checked(ParameterBuffer(parameters).withPointers { values, lengths, formats in
+        return try checked(try ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
         })
     }
@@ -121,7 +124,7 @@ public final class PostgresConnection {
             try sendPlannedEachTime(sql, parameters, on: handle)
             return try readLastQueued(on: handle)
         }
-        return try checked(ParameterBuffer(parameters).withPointers { values, lengths, formats in
+        return try checked(try ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
         })
     }
@@ -172,7 +175,7 @@ public final class PostgresConnection {
 
     /// Queues a statement that is planned for its parameters, not prepared.
     private func sendPlannedEachTime(_ sql: String, _ parameters: [PostgresValue], on handle: OpaquePointer) throws(PostgresError) {
-        let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+        let sent = try ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
         }
         guard sent == 1 else { throw connectionError() }
@@ -193,7 +196,7 @@ public final class PostgresConnection {
             prepared[sql] = name
             preparedInPipeline.append(sql)
         }
-        let sent = ParameterBuffer(parameters).withPointers { values, lengths, formats in
+        let sent = try ParameterBuffer(parameters).withPointers { values, lengths, formats in
             PQsendQueryPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
         }
         guard sent == 1 else { throw connectionError() }
@@ -471,13 +474,21 @@ private struct ParameterBuffer {
     var lengths: [Int32] = []
     var formats: [Int32] = []
 
-    init(_ parameters: [PostgresValue]) {
+    /// Throws for a text holding U+0000: PostgreSQL's text cannot hold it, and libpq would cut the value
+    /// short there, storing something else than it was given.
+    init(_ parameters: [PostgresValue]) throws(PostgresError) {
         for parameter in parameters {
             switch parameter {
             case .null:
                 offsets.append(nil); lengths.append(0); formats.append(0)
             case .text(let text):
-                offsets.append(storage.count); storage += text.utf8; storage.append(0)
+                let start = storage.count
+                storage += text.utf8
+                let holdsNull = storage.withUnsafeBufferPointer { bytes in
+                    bytes.baseAddress.map { memchr($0 + start, 0, bytes.count - start) != nil } ?? false
+                }
+                guard !holdsNull else { throw PostgresError(sqlState: "22021", message: "a text value holds the character U+0000, which PostgreSQL cannot store") }
+                offsets.append(start); storage.append(0)
                 lengths.append(0); formats.append(0)
             case .integer(let value):
                 offsets.append(storage.count); storage += String(value).utf8; storage.append(0)

@@ -108,6 +108,26 @@ struct PostgresPipelineTests {
         #expect(try setup.query("SELECT count(*) FROM entries").integer(0, 0) == 1)
     }
 
+    @Test("a text holding U+0000 is refused with an error of its own, alone or as a row of an array statement, and nothing of it is stored")
+    func nullCharacterRefused() throws {
+        let connection = try Self.connection()
+        #expect {
+            try connection.query("INSERT INTO entries (id, payload) VALUES (1, $1)", [.text("before\u{0}after")])
+        } throws: { error in
+            (error as? PostgresError)?.sqlState == "22021"
+        }
+        let insert = RowStatement(insert: "INSERT INTO entries (id, payload) SELECT * FROM unnest($1::integer[], $2::text[])", columns: 2)
+        #expect {
+            try connection.pipelinedTransaction {
+                try connection.sendRow(insert, [.int(2), .text("fine")])
+                try connection.sendRow(insert, [.int(3), .text("a\u{0}b")])
+            }
+        } throws: { error in
+            (error as? PostgresError)?.sqlState == "22021"
+        }
+        #expect(try connection.query("SELECT count(*) FROM entries").integer(0, 0) == 0)
+    }
+
     @Test("texts become an array literal PostgreSQL reads back unchanged, quotes and backslashes included")
     func arrayLiteral() throws {
         let connection = try Self.connection()

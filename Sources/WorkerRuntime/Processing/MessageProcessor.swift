@@ -132,6 +132,9 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
             let reader = DataReader(event.data)
             _ = try reader.string(entityField)
             let decoded = try handler.decode(type: event.type, data: reader)
+            if let field = NullCharacterCheck.field(in: event, value: message.value) {
+                return .unstorable(envelope, valueHash: hash, field: field)
+            }
             return .event(envelope, valueHash: hash, laterFailure: nil, decoded: decoded)
         } catch {
             return later(.invalidData, error.description)
@@ -291,7 +294,7 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
     private static func eventID(of preparation: PreparedMessage<Handler.Event>) -> String? {
         switch preparation {
         case .deadLetter(_, _, let eventID): eventID
-        case .event(let event, _, _, _): event.id
+        case .event(let event, _, _, _), .unstorable(let event, _, _): event.id
         }
     }
 
@@ -305,6 +308,14 @@ public final class MessageProcessor<Handler: DomainHandler>: Sendable {
         switch preparation.pointee {
         case .deadLetter(let reason, let detail, let eventID):
             try deadLetter(message, statements, reason: reason, detail: detail, eventID: eventID, eventType: nil, seenAt: result.seenWithoutEventTime, into: &result)
+        case .unstorable(let event, let hash, let field):
+            // A repeat or a conflict outranks the failure, as for the checks after the id check.
+            if !event.id.utf8.contains(0), let earlier = try statements.outcomes.earlierHash(of: event.id) {
+                let seenAt = min(event.time.epochMicroseconds, result.clockLimit)
+                try repeatedID(message, event: event, hash: hash, earlierHash: earlier, seenAt: seenAt, statements, into: &result)
+                return
+            }
+            throw PoisonMessageError("\(field) holds the character U+0000, which the store cannot keep as it was sent")
         case .event(let event, let hash, let laterFailure, let decoded):
             // Rows are kept by the event's own time, so a replay keeps and forgets the same ones.
             let seenAt = min(event.time.epochMicroseconds, result.clockLimit)

@@ -5,4 +5,7 @@ enum PreparedMessage<Event: Sendable>: Sendable {
     /// A CloudEvent. `laterFailure` is a check after the id check that failed (key, type, data);
     /// otherwise `decoded` holds the domain event.
     case event(CloudEvent, valueHash: [UInt8], laterFailure: (DeadLetterReason, String)?, decoded: Event?)
+    /// A CloudEvent that passed every check, with a text no store can keep as sent (`NullCharacterCheck`):
+    /// handling it fails, so that it is isolated and dead-lettered as `PROCESSING_FAILED`.
+    case unstorable(CloudEvent, valueHash: [UInt8], field: String)
 }

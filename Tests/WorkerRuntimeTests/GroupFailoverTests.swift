@@ -62,12 +62,22 @@ struct GroupFailoverTests {
         _ = try await onDedicatedThread { producer.flush(timeout: .seconds(10)) }
         // Paused once its session holds a transaction that has written (the slow entry's batch), and resumed once
         // another instance has taken the partition (raised its epoch).
-        let inTransaction = try await eventuallyTrue(timeout: .seconds(30)) {
-            (try? check.query("""
-                SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'welfare %:\(workers[1].pid):%' AND backend_xid IS NOT NULL
-                """).integer(0, 0)) ?? 0 > 0
+        // Watched from a thread of its own, so that the pause comes within the 4 s whatever the test runner's
+        // pool is busy with.
+        let second = workers[1]
+        let inTransaction = try await onDedicatedThread { () throws -> Bool in
+            let watch = try PostgresConnection(url: url)
+            let deadline = Date().addingTimeInterval(30)
+            var open = false
+            while !open && Date() < deadline {
+                open = (try watch.query("""
+                    SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'welfare %:\(second.pid):%' AND backend_xid IS NOT NULL
+                    """).integer(0, 0) ?? 0) > 0
+                if !open { Thread.sleep(forTimeInterval: 0.02) }
+            }
+            second.signal(SIGSTOP)
+            return open
         }
-        workers[1].signal(SIGSTOP)
         #expect(inTransaction, "the second instance was paused inside a transaction")
         #expect(try await eventuallyTrue(timeout: .seconds(60)) {
             (try? check.query("SELECT owner FROM runtime_partition_offsets WHERE partition = $1", [.int(Int(paused))]).text(0, 0))

@@ -5,9 +5,9 @@
 enum NullCharacterCheck {
     /// The path of the first text holding U+0000 (`id`, `data.name`, `data.items[2]`), or nil.
     static func field(in event: CloudEvent, value: [UInt8]?) -> String? {
-        for (name, text) in [("id", event.id), ("source", event.source), ("subject", event.subject)] where text.utf8.contains(0) {
-            return name
-        }
+        if event.id.utf8.contains(0) { return "id" }
+        if event.source.utf8.contains(0) { return "source" }
+        if event.subject.utf8.contains(0) { return "subject" }
         // JSON writes U+0000 only as an escape: a value without one needs no closer look.
         guard let value, holdsEscape(value) else { return nil }
         return path(in: .object(event.data), at: "data")

@@ -138,13 +138,17 @@ struct ClusterFailoverTests {
             if open > 0 {
                 cluster[1].signal(SIGSTOP)
                 // Statements the instance sent before it stopped still run on the server (its batch is
-                // pipelined): if they take the quota lock, let it go on and try again.
+                // pipelined): if they commit it, or take the quota lock, let it go on and try again.
                 try await Task.sleep(for: .milliseconds(300))
+                let stillOpen = try check.query("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE application_name LIKE 'welfare %:\(cluster[1].pid):%' AND backend_xid IS NOT NULL
+                    """).integer(0, 0) ?? 0
                 let locking = try check.query("""
                     SELECT count(*) FROM pg_stat_activity activity JOIN pg_locks ON pg_locks.pid = activity.pid
                     WHERE application_name LIKE 'welfare %:\(cluster[1].pid):%' AND locktype = 'advisory'
                     """).integer(0, 0) ?? 0
-                if locking > 0 {
+                if stillOpen == 0 || locking > 0 {
                     cluster[1].signal(SIGCONT)
                     continue
                 }

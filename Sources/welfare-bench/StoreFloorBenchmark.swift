@@ -43,7 +43,7 @@ struct StoreFloorBenchmark: ParsableCommand {
                     }
                     let claim = try FastStatement(db, sql: """
                         INSERT INTO runtime_events (event_id, value_hash, topic_code, partition, offset, type_code, outcome)
-                        VALUES (?, ?, ?, ?, ?, ?, 'applied') ON CONFLICT (event_id) DO NOTHING
+                        VALUES (?, ?, ?, ?, ?, ?, 'applied')
                         """)
                     let entry = try FastStatement(db, sql: "INSERT OR IGNORE INTO tally_entries (entry_id, tally_id, amount, event_id) VALUES (?, ?, ?, ?)")
                     let total = try FastStatement(db, sql: "SELECT total FROM tally_totals WHERE tally_id = ?")

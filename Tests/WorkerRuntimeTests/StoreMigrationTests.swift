@@ -27,7 +27,9 @@ struct StoreMigrationTests {
         #expect(outcomes == ["0/0:e1:applied:-", "0/1:e2:rejected:OVER_LIMIT", "0/2:e1:duplicate:-", "0/3:-:dead_lettered:MALFORMED_JSON"])
         #expect(ids == ["e1:0102:applied", "e2:0304:rejected"])
         #expect(deadLetters == 1)
-        #expect(tables == ["runtime_events", "runtime_identity_key", "runtime_names", "runtime_other_outcomes", "runtime_outbox", "runtime_outbox_set_aside", "runtime_partition_offsets", "runtime_retention"])
+        #expect(tables == ["runtime_event_keys_level0", "runtime_event_keys_level1", "runtime_event_keys_level2", "runtime_event_keys_sweep", "runtime_events",
+                           "runtime_identity_key", "runtime_names", "runtime_other_outcomes", "runtime_outbox", "runtime_outbox_set_aside",
+                           "runtime_partition_offsets", "runtime_retention"])
         // Messages waiting in the outbox become rows of one packed message each, in their order.
         let outbox = try await store.queue.read { db in
             try Row.fetchAll(db, sql: "SELECT seq, messages FROM runtime_outbox ORDER BY seq").map { row in
@@ -43,10 +45,15 @@ struct StoreMigrationTests {
         #expect(deadLetter?.headers == [KafkaHeader("dlq-reason", "MALFORMED_JSON"), KafkaHeader("dlq-offset", "3")])
         // An existing store keeps the page size it was made with.
         #expect(try await store.queue.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4096)
-        // An event id is still taken once only.
-        #expect(throws: DatabaseError.self) {
-            try store.queue.write { try $0.execute(sql: "INSERT INTO runtime_events SELECT * FROM runtime_events WHERE event_id = 'e1'") }
+        // Each event id is found through the id index, under its own row only.
+        let found = try await store.queue.read { db in
+            try ["e1", "e2", "e3"].map { id in
+                try String.fetchAll(db, sql: """
+                    SELECT event_id FROM runtime_events WHERE event_no IN (\(LeveledIdIndex.rowNumbers("runtime_event_keys", keyParameter: 1))) AND event_id = ?2
+                    """, arguments: [LeveledIdIndex.key(of: id), id])
+            }
         }
+        #expect(found == [["e1"], ["e2"], []])
     }
 
     @Test("moving tally entries to append order keeps every entry, and an entry id still takes one entry only")

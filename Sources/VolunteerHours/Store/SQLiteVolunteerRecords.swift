@@ -22,6 +22,7 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
     private let historyAt: FastStatement
     private let historyAfterLast: FastStatement
     private let ledgerEntry: FastStatement
+    private let recordKeys: LeveledIdIndex
 
     init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws {
         self.transaction = transaction
@@ -33,7 +34,7 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
         updateTotals = try FastStatement(db, sql: "UPDATE volunteer_totals SET total_minutes = ?, star_level = ? WHERE volunteer_id = ?")
         selectRecord = try FastStatement(db, sql: """
             SELECT volunteer_id, organization_id, state, started_us, ended_us, claimed_minutes, approved_minutes, record_no
-            FROM volunteer_records WHERE record_id = ?
+            FROM volunteer_records WHERE record_no IN (\(LeveledIdIndex.rowNumbers("volunteer_record_keys", keyParameter: 1))) AND record_id = ?2
             """)
         overlap = try FastStatement(db, sql: """
             SELECT 1 FROM volunteer_records
@@ -44,8 +45,9 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
         insertRecordRow = try FastStatement(db, sql: """
             INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content,
                 submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, late, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING') ON CONFLICT (record_id) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')
             """)
+        recordKeys = try LeveledIdIndex(db, name: "volunteer_record_keys")
         updateState = try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE record_no = ?")
         historyAt = try FastStatement(db, sql: """
             INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at) VALUES (?, ?, ?, ?, ?, ?)
@@ -91,7 +93,7 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
     // MARK: Records
 
     func record(_ id: String) throws -> ServiceRecord? {
-        try selectRecord.row(.text(id)) {
+        try selectRecord.row(.integer(LeveledIdIndex.key(of: id)), .text(id)) {
             (number: $0.integer(7), volunteerID: $0.text(0), organizationID: $0.text(1), state: $0.text(2), startedMicroseconds: $0.integer(3),
              endedMicroseconds: $0.integer(4), claimedMinutes: $0.integer(5), approvedMinutes: $0.optionalInteger(6))
         }.map { row in
@@ -111,12 +113,15 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
 
     /// Inserts a new PENDING record and returns its number; nil (and nothing written) when the record id is taken.
     func insertRecord(_ submission: VolunteerEvent.Submission, serviceDate: LocalDate, minutes: Int64, late: Bool) throws -> Int64? {
-        let insert = insertRecordRow
-        try insert.execute(.text(submission.recordID), .text(submission.volunteerID), .text(submission.organizationID), .text(submission.activityID),
+        let key = LeveledIdIndex.key(of: submission.recordID)
+        if try selectRecord.exists(.integer(key), .text(submission.recordID)) { return nil }
+        try insertRecordRow.execute(.text(submission.recordID), .text(submission.volunteerID), .text(submission.organizationID), .text(submission.activityID),
                          .text(submission.activityName), .text(submission.place), .text(submission.serviceContent), .text(submission.submittedBy),
                          .text(submission.startedAt.text), .text(submission.endedAt.text), .integer(submission.startedAt.epochMicroseconds),
                          .integer(submission.endedAt.epochMicroseconds), .text(serviceDate.description), .integer(minutes), .bool(late))
-        return insert.changes > 0 ? db.lastInsertedRowID : nil
+        let number = db.lastInsertedRowID
+        try recordKeys.insert(key: key, row: number)
+        return number
     }
 
     /// Moves a record to `state` and appends the move to its history. `historySeq` is the entry's position

@@ -243,6 +243,49 @@ enum VolunteerSchema {
                     SELECT records.record_id, history.seq, history.state, history.event_id, history.event_type, history.at
                     FROM volunteer_record_history AS history JOIN volunteer_records AS records USING (record_no);
             """),
+        // The unique index of record ids (UUIDs, as upstream systems make them) wrote about a page per new
+        // record once it outgrew the page cache. Records are found by id through a `LeveledIdIndex`
+        // (`volunteer_record_keys`) instead, which writes a page for many ids at once.
+        SchemaMigration("volunteer-hours-v7-leveled-record-ids", sql: """
+                DROP VIEW volunteer_record_history_by_id;
+                CREATE TABLE volunteer_records_v7 (
+                    record_no INTEGER PRIMARY KEY,
+                    record_id TEXT NOT NULL,
+                    volunteer_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    activity_id TEXT NOT NULL,
+                    activity_name TEXT NOT NULL,
+                    place TEXT NOT NULL,
+                    service_content TEXT NOT NULL,
+                    submitted_by TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT NOT NULL,
+                    started_us INTEGER NOT NULL,
+                    ended_us INTEGER NOT NULL,
+                    service_date TEXT NOT NULL,          -- Asia/Shanghai date of started_at
+                    claimed_minutes INTEGER NOT NULL,
+                    approved_minutes INTEGER,
+                    late INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state = 'PENDING' OR state = 'APPROVED' OR state = 'DECLINED' OR state = 'VOIDED')
+                );
+                INSERT INTO volunteer_records_v7 (record_no, record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content,
+                        submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, approved_minutes, late, state)
+                    SELECT record_no, record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content,
+                        submitted_by, started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, approved_minutes, late, state
+                    FROM volunteer_records ORDER BY record_no;
+                DROP TABLE volunteer_records;
+                ALTER TABLE volunteer_records_v7 RENAME TO volunteer_records;
+                CREATE INDEX volunteer_periods ON volunteer_records (volunteer_id, started_us);
+                CREATE VIEW volunteer_record_history_by_id AS
+                    SELECT records.record_id, history.seq, history.state, history.event_id, history.event_type, history.at
+                    FROM volunteer_record_history AS history JOIN volunteer_records AS records USING (record_no);
+                CREATE TABLE volunteer_record_keys_level0 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE volunteer_record_keys_level1 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE volunteer_record_keys_level2 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE volunteer_record_keys_sweep (id INTEGER PRIMARY KEY CHECK (id = 1), level0_next INTEGER NOT NULL, level1_next INTEGER NOT NULL);
+                INSERT INTO volunteer_record_keys_sweep (id, level0_next, level1_next) VALUES (1, 0, 0);
+                INSERT INTO volunteer_record_keys_level2 (key, row_no) SELECT welfare_id_key(record_id), record_no FROM volunteer_records ORDER BY 1, 2;
+            """),
     ]
 
     /// The same tables in PostgreSQL, for several instances sharing one store. An identity number taken by

@@ -191,6 +191,44 @@ enum RuntimeSchema {
                     SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_other_outcomes;
                 """)
         }
+        // The unique index of event ids (UUIDs, as upstream systems make them) wrote about a page per new id
+        // once it outgrew the page cache. Event rows get a number of their own (`event_no`, which VACUUM
+        // keeps) and are found through a `LeveledIdIndex` of their ids instead, which writes a page for many
+        // ids at once.
+        migrator.registerMigration("runtime-v9-leveled-event-ids") { db in
+            try db.execute(sql: """
+                DROP VIEW runtime_message_outcomes;
+                CREATE TABLE runtime_events_v9 (
+                    event_no INTEGER PRIMARY KEY,
+                    event_id TEXT NOT NULL,
+                    value_hash BLOB NOT NULL,
+                    topic_code INTEGER NOT NULL,
+                    partition INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    type_code INTEGER NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome = 'applied' OR outcome = 'rejected'),
+                    reason_code TEXT,
+                    detail TEXT,
+                    seen_us INTEGER
+                );
+                INSERT INTO runtime_events_v9 (event_no, event_id, value_hash, topic_code, partition, offset, type_code, outcome, reason_code, detail, seen_us)
+                    SELECT rowid, event_id, value_hash, topic_code, partition, offset, type_code, outcome, reason_code, detail, seen_us
+                    FROM runtime_events ORDER BY rowid;
+                DROP TABLE runtime_events;
+                ALTER TABLE runtime_events_v9 RENAME TO runtime_events;
+                CREATE VIEW runtime_message_outcomes AS
+                    SELECT t.name AS topic, e.partition, e.offset, e.event_id, y.name AS event_type, e.outcome, e.reason_code, e.detail
+                    FROM runtime_events AS e JOIN runtime_names AS t ON t.code = e.topic_code JOIN runtime_names AS y ON y.code = e.type_code
+                    UNION ALL
+                    SELECT topic, partition, offset, event_id, event_type, outcome, reason_code, detail FROM runtime_other_outcomes;
+                CREATE TABLE runtime_event_keys_level0 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE runtime_event_keys_level1 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE runtime_event_keys_level2 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE runtime_event_keys_sweep (id INTEGER PRIMARY KEY CHECK (id = 1), level0_next INTEGER NOT NULL, level1_next INTEGER NOT NULL);
+                INSERT INTO runtime_event_keys_sweep (id, level0_next, level1_next) VALUES (1, 0, 0);
+                INSERT INTO runtime_event_keys_level2 (key, row_no) SELECT welfare_id_key(event_id), event_no FROM runtime_events ORDER BY 1, 2;
+                """)
+        }
     }
 
     /// Headers as outbox rows held them before v4: a JSON array of `[name, value]` text pairs.

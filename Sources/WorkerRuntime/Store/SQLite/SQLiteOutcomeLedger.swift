@@ -2,28 +2,35 @@ import GRDB
 import Kafka
 
 /// The ledger of outcomes in `runtime_events` (one row per event id, its outcome with it; topic and event type
-/// as codes of `runtime_names`), `runtime_other_outcomes` and `runtime_outbox`, through statements prepared
-/// once per transaction.
-struct SQLiteOutcomeLedger: OutcomeLedger {
+/// as codes of `runtime_names`; found by id through the `LeveledIdIndex` `runtime_event_keys`),
+/// `runtime_other_outcomes` and `runtime_outbox`, through statements prepared once per transaction.
+final class SQLiteOutcomeLedger: OutcomeLedger {
     private let database: Database
     private let names: NameCodes
-    private let claim: FastStatement
+    private let keys: LeveledIdIndex
+    private let insertEvent: FastStatement
     private let lookup: FastStatement
     private let reject: FastStatement
-    private let releaseID: FastStatement
+    private let releaseRow: FastStatement
     private let otherOutcome: FastStatement
     private let outbox: FastStatement
+    /// The last id claimed, its key and row: a rejection or release follows its claim.
+    private var lastClaim: (eventID: String, key: Int64, row: Int64)?
 
     init(_ db: Database) throws {
         database = db
         names = try NameCodes(db)
-        claim = try FastStatement(db, sql: """
+        keys = try LeveledIdIndex(db, name: "runtime_event_keys", liveRowsFrom: "SELECT min(event_no) FROM runtime_events")
+        insertEvent = try FastStatement(db, sql: """
             INSERT INTO runtime_events (event_id, value_hash, topic_code, partition, offset, type_code, outcome, seen_us)
-            VALUES (?, ?, ?, ?, ?, ?, 'applied', ?) ON CONFLICT (event_id) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, 'applied', ?)
             """)
-        lookup = try FastStatement(db, sql: "SELECT value_hash FROM runtime_events WHERE event_id = ?")
-        reject = try FastStatement(db, sql: "UPDATE runtime_events SET outcome = 'rejected', reason_code = ?, detail = ? WHERE event_id = ?")
-        releaseID = try FastStatement(db, sql: "DELETE FROM runtime_events WHERE event_id = ?")
+        lookup = try FastStatement(db, sql: """
+            SELECT value_hash, event_no FROM runtime_events
+            WHERE event_no IN (\(LeveledIdIndex.rowNumbers("runtime_event_keys", keyParameter: 1))) AND event_id = ?2
+            """)
+        reject = try FastStatement(db, sql: "UPDATE runtime_events SET outcome = 'rejected', reason_code = ?, detail = ? WHERE event_no = ?")
+        releaseRow = try FastStatement(db, sql: "DELETE FROM runtime_events WHERE event_no = ?")
         otherOutcome = try FastStatement(db, sql: """
             INSERT INTO runtime_other_outcomes (topic, partition, offset, event_id, event_type, outcome, reason_code, detail, seen_us)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -32,21 +39,37 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     }
 
     func claim(eventID: String, valueHash: [UInt8], topic: String, partition: Int32, offset: Int64, eventType: String, seenAt: Int64) throws -> Bool {
-        try claim.execute(.text(eventID), .blob(valueHash), .integer(names.code(topic)), .integer(Int64(partition)), .integer(offset),
-                          .integer(names.code(eventType)), .integer(seenAt))
-        return claim.changes > 0
+        let key = LeveledIdIndex.key(of: eventID)
+        if try lookup.exists(.integer(key), .text(eventID)) { return false }
+        try insertEvent.execute(.text(eventID), .blob(valueHash), .integer(names.code(topic)), .integer(Int64(partition)), .integer(offset),
+                                .integer(names.code(eventType)), .integer(seenAt))
+        let row = database.lastInsertedRowID
+        try keys.insert(key: key, row: row)
+        lastClaim = (eventID, key, row)
+        return true
     }
 
     func earlierHash(of eventID: String) throws -> [UInt8]? {
-        try lookup.blob(.text(eventID))
+        try lookup.blob(.integer(LeveledIdIndex.key(of: eventID)), .text(eventID))
     }
 
     func markRejected(eventID: String, reasonCode: String, detail: String) throws {
-        try reject.execute(.text(reasonCode), .text(detail), .text(eventID))
+        guard let (_, row) = try claimed(eventID) else { return }
+        try reject.execute(.text(reasonCode), .text(detail), .integer(row))
     }
 
     func release(eventID: String) throws {
-        try releaseID.execute(.text(eventID))
+        guard let (key, row) = try claimed(eventID) else { return }
+        try releaseRow.execute(.integer(row))
+        try keys.remove(key: key, row: row)
+        lastClaim = nil
+    }
+
+    /// The key and row of an id this transaction claimed.
+    private func claimed(_ eventID: String) throws -> (key: Int64, row: Int64)? {
+        if let lastClaim, lastClaim.eventID == eventID { return (lastClaim.key, lastClaim.row) }
+        let key = LeveledIdIndex.key(of: eventID)
+        return try lookup.row(.integer(key), .text(eventID)) { $0.integer(1) }.map { (key, $0) }
     }
 
     func recordOutcome(topic: String, partition: Int32, offset: Int64, eventID: String?, eventType: String?, outcome: MessageOutcome,
@@ -68,10 +91,9 @@ struct SQLiteOutcomeLedger: OutcomeLedger {
     }
 
     /// Event rows are in append order and their times (the events' own) mostly rise with it, so the expired
-    /// ones are the oldest rows by rowid. They go a step at a time, once a whole step has expired: a step is a
-    /// sixteenth of the rows kept (at least `limit`), so that each step's deletions from the event-id index
-    /// share its pages instead of dirtying a page each, and a row not yet expired stops the step at its place
-    /// (rows are kept longer, never shorter). Other outcomes (duplicates, dead letters) are found through
+    /// ones are the oldest rows by number. They go a step at a time, once a whole step has expired: a step is a
+    /// sixteenth of the rows kept (at least `limit`), and a row not yet expired stops the step at its place
+    /// (rows are kept longer, never shorter). Their keys leave the id index as its sweep passes them. Other outcomes (duplicates, dead letters) are found through
     /// their index on the time.
     func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws {
         try FastStatement(database, sql: """

@@ -61,6 +61,8 @@ public final class SQLiteStore: Sendable {
             // 512 MB, after a reader held it up, is it cut back.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / SQLiteStore.pageBytes(of: db))")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
+            // For migrations that file existing rows in a `LeveledIdIndex`.
+            db.add(function: LeveledIdIndex.sqlFunction())
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()

@@ -1,0 +1,107 @@
+import GRDB
+
+/// Finds rows by an id that upstream systems make at random (UUIDs), in a SQLite store far larger than its
+/// page cache. A unique index of such ids writes about one page per new id once it outgrows the cache, since
+/// each id lands on a page of its own. This index keeps a 64-bit key of each id (`key(of:)`) with its row's
+/// number in three levels, `<name>_level0` to `_level2`: new keys go to level 0, which stays a few hundred
+/// pages; each transaction that adds keys moves one slice of the key range from level 0 to level 1 and one
+/// from level 1 to level 2 (`slices`), so a page of the larger levels takes many keys at once. Keys are not
+/// unique: the caller confirms a candidate row by comparing the id it holds.
+public final class LeveledIdIndex {
+    /// How many slices of the key range level 0 and level 1 are swept in: a key spends about 16 transactions
+    /// in level 0 and 256 in level 1.
+    public static let slices: [UInt64] = [16, 256]
+
+    private let database: Database
+    private let name: String
+    private let insertEntry: FastStatement
+    private let liveRowsFrom: String?
+    private var swept = false
+
+    /// Opens the index `name` (its tables made by a migration) for one transaction on `db`. Rows numbered
+    /// below what `liveRowsFrom` (a query of one integer) returns are gone: their keys are dropped as level 2
+    /// is swept.
+    public init(_ db: Database, name: String, liveRowsFrom: String? = nil) throws {
+        database = db
+        self.name = name
+        self.liveRowsFrom = liveRowsFrom
+        insertEntry = try FastStatement(db, sql: "INSERT OR IGNORE INTO \(name)_level0 (key, row_no) VALUES (?, ?)")
+    }
+
+    /// A subquery of the row numbers filed under the key bound to parameter `parameter`, for the caller's
+    /// `WHERE <number> IN (...) AND <id column> = ?` statement.
+    public static func rowNumbers(_ name: String, keyParameter parameter: Int) -> String {
+        (0..<3).map { "SELECT row_no FROM \(name)_level\($0) WHERE key = ?\(parameter)" }.joined(separator: " UNION ALL ")
+    }
+
+    /// Files row `row` under `key`; the first time in a transaction, sweeps a slice of each level first.
+    public func insert(key: Int64, row: Int64) throws {
+        if !swept {
+            swept = true
+            try sweep()
+        }
+        try insertEntry.execute(.integer(key), .integer(row))
+    }
+
+    /// Removes the entry of row `row` under `key`, wherever it is.
+    public func remove(key: Int64, row: Int64) throws {
+        for level in 0..<3 {
+            try FastStatement(database, sql: "DELETE FROM \(name)_level\(level) WHERE key = ? AND row_no = ?").execute(.integer(key), .integer(row))
+        }
+    }
+
+    /// Moves the next slice of level 0 into level 1 and of level 1 into level 2; there, entries of rows that
+    /// are gone are dropped in the same slice.
+    private func sweep() throws {
+        let cursor = try FastStatement(database, sql: "SELECT level0_next, level1_next FROM \(name)_sweep WHERE id = 1")
+        let next: [Int64] = try cursor.row { [$0.integer(0), $0.integer(1)] } ?? [0, 0]
+        for level in 0..<2 {
+            let count = Self.slices[level]
+            let slice = UInt64(max(0, next[level])) % count
+            let (low, high) = Self.range(ofSlice: slice, of: count)
+            try FastStatement(database, sql: """
+                INSERT OR IGNORE INTO \(name)_level\(level + 1) (key, row_no) SELECT key, row_no FROM \(name)_level\(level) WHERE key BETWEEN ? AND ?
+                """).execute(.integer(low), .integer(high))
+            try FastStatement(database, sql: "DELETE FROM \(name)_level\(level) WHERE key BETWEEN ? AND ?").execute(.integer(low), .integer(high))
+            if level == 1, let liveRowsFrom, let floor = try FastStatement(database, sql: liveRowsFrom).integer() {
+                try FastStatement(database, sql: "DELETE FROM \(name)_level2 WHERE key BETWEEN ? AND ? AND row_no < ?")
+                    .execute(.integer(low), .integer(high), .integer(floor))
+            }
+        }
+        try FastStatement(database, sql: """
+            INSERT INTO \(name)_sweep (id, level0_next, level1_next) VALUES (1, ?1, ?2)
+            ON CONFLICT (id) DO UPDATE SET level0_next = ?1, level1_next = ?2
+            """).execute(.integer(Int64((UInt64(max(0, next[0])) + 1) % Self.slices[0])),
+                         .integer(Int64((UInt64(max(0, next[1])) + 1) % Self.slices[1])))
+    }
+
+    /// The keys of slice `slice` of `count` equal slices of the signed 64-bit range, lowest first.
+    static func range(ofSlice slice: UInt64, of count: UInt64) -> (Int64, Int64) {
+        let width = UInt64.max / count &+ 1
+        let low = UInt64(bitPattern: Int64.min) &+ slice &* width
+        let high = slice == count - 1 ? UInt64(bitPattern: Int64.max) : low &+ (width &- 1)
+        return (Int64(bitPattern: low), Int64(bitPattern: high))
+    }
+
+    /// The 64-bit key of an id: FNV-1a over its UTF-8 bytes, then MurmurHash3's finaliser so that every
+    /// bit depends on every byte. Stored in the store: it must never change.
+    public static func key(of id: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        hash ^= hash >> 33
+        hash &*= 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        hash &*= 0xc4ce_b9fe_1a85_ec53
+        hash ^= hash >> 33
+        return Int64(bitPattern: hash)
+    }
+
+    /// `welfare_id_key(text)`, the same key in SQL, for migrations that file existing rows.
+    static func sqlFunction() -> DatabaseFunction {
+        DatabaseFunction("welfare_id_key", argumentCount: 1, pure: true) { values in
+            String.fromDatabaseValue(values[0]).map { LeveledIdIndex.key(of: $0) }
+        }
+    }
+}

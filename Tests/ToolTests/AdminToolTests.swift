@@ -3,6 +3,7 @@ import GRDB
 import Kafka
 import Testing
 import TopicCatalogue
+import VolunteerHours
 import WelfareTestSupport
 import WorkerRuntime
 
@@ -209,6 +210,47 @@ struct AdminToolTests {
         #expect(after.output.contains("  tally_entries \(total)"))
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit()?.status == 0)
+    }
+
+    @Test("store upgrade applies the steps a stopped worker's store lacks and names them, keeps its records findable, and refuses a store a worker holds")
+    func storeUpgrade() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("volunteers.sqlite").path
+        // A store an older version wrote: the domain's steps up to record numbers, no runtime steps yet.
+        var migrator = DatabaseMigrator()
+        SQLiteStore.register(VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "upgrade-test-secret-0123456789")).schema(for: .sqlite), in: &migrator)
+        let queue = try DatabaseQueue(path: path)
+        try migrator.migrate(queue, upTo: "volunteer-hours-v6-record-numbers")
+        try queue.write { try $0.execute(sql: """
+            INSERT INTO volunteer_records (record_id, volunteer_id, organization_id, activity_id, activity_name, place, service_content, submitted_by,
+                started_at, ended_at, started_us, ended_us, service_date, claimed_minutes, approved_minutes, late, state)
+            VALUES ('R-1', 'V-1', 'ORG-1', 'ACT-1', '社区清洁', '玉林社区', '清扫', 'U-1', '2026-05-10T09:00:00+08:00', '2026-05-10T12:30:00+08:00',
+                1778374800000000, 1778387400000000, '2026-05-10', 210, NULL, 0, 'PENDING');
+            """) }
+        try queue.close()
+
+        do {
+            let held = try StoreLock(storePath: path)
+            let refused = try runProgram(admin, ["store", "upgrade", path], includeStandardError: true)
+            #expect(refused.status != 0 && refused.output.contains("in use"), "a store a worker holds is not upgraded: \(refused.output)")
+            withExtendedLifetime(held) {}
+        }
+
+        let upgrade = try runProgram(admin, ["store", "upgrade", path])
+        #expect(upgrade.status == 0)
+        #expect(upgrade.output.contains("upgraded the volunteer-hours store"))
+        #expect(upgrade.output.contains("runtime-v1,") && upgrade.output.contains("runtime-v9-leveled-event-ids")
+                && upgrade.output.contains("volunteer-hours-v7-leveled-record-ids"), "\(upgrade.output)")
+        let found = try SQLiteStore.openReadOnly(path: path).read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT record_no FROM volunteer_records
+                WHERE record_no IN (\(LeveledIdIndex.rowNumbers("volunteer_record_keys", keyParameter: 1))) AND record_id = ?2
+                """, arguments: [LeveledIdIndex.key(of: "R-1"), "R-1"])
+        }
+        #expect(found == [1])
+        let again = try runProgram(admin, ["store", "upgrade", path])
+        #expect(again.status == 0 && again.output.contains("already up to date"))
     }
 }
 

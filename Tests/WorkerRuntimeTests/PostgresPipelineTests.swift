@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import PostgreSQL
+import Synchronization
 import Testing
 import WelfareTestSupport
 
@@ -63,47 +64,51 @@ struct PostgresPipelineTests {
     }
 
     @Test("a transaction paused between pipelined statements past the idle timeout is ended by the server, releasing its row locks", arguments: [false, true])
-    func pausedTransactionIsEnded(readFirst: Bool) async throws {
+    func pausedTransactionIsEnded(readFirst: Bool) throws {
         let url = try TestPostgres.newDatabase()
         let setup = try PostgresConnection(url: url)
         try setup.execute("CREATE TABLE entries (id integer PRIMARY KEY, payload text NOT NULL)")
         try setup.execute("INSERT INTO entries VALUES (1, 'before')")
         // The paused transaction locks the row and then stops, as a stopped process would: after a read (which
-        // waited for the server) or after statements it only queued, which the server received in bulk.
-        // Blocking work runs on threads of its own, off the test runner's pool.
-        let pausedOutcome = Task {
-            try await onDedicatedThread { () throws -> Bool in
+        // waited for the server) or after statements it only queued, which the server received in bulk. It
+        // runs on a thread of its own, started without the test runner's pool (which other tests may hold).
+        let outcome = PausedOutcome()
+        let pausedThread = DedicatedThread(name: "paused")
+        let finished = DispatchGroup()
+        pausedThread.async(group: finished) {
+            do {
                 let paused = try PostgresConnection(url: url, sessionSetup: "SET idle_in_transaction_session_timeout = '1s'; SET application_name = 'paused'")
-                do {
-                    try paused.pipelinedTransaction {
-                        try paused.send("UPDATE entries SET payload = 'paused' WHERE id = 1")
-                        if readFirst {
-                            _ = try paused.query("SELECT payload FROM entries WHERE id = 1")
-                        } else {
-                            for id in 2..<2_000 { try paused.send("INSERT INTO entries VALUES ($1, $2)", [.integer(Int64(id)), .text(String(repeating: "x", count: 100))]) }
-                        }
-                        Thread.sleep(forTimeInterval: 4)
+                try paused.pipelinedTransaction {
+                    try paused.send("UPDATE entries SET payload = 'paused' WHERE id = 1")
+                    if readFirst {
+                        _ = try paused.query("SELECT payload FROM entries WHERE id = 1")
+                    } else {
+                        for id in 2..<2_000 { try paused.send("INSERT INTO entries VALUES ($1, $2)", [.integer(Int64(id)), .text(String(repeating: "x", count: 100))]) }
                     }
-                    return true
-                } catch {
-                    return false
+                    Thread.sleep(forTimeInterval: 4)
                 }
+                outcome.committed.withLock { $0 = true }
+            } catch {
+                outcome.committed.withLock { $0 = false }
             }
         }
+        defer { pausedThread.stop() }
         // Once the paused transaction holds the row, another session updates it: that waits for the row lock,
         // so it goes on only if the server ends the paused transaction.
-        let otherUpdated = try await onDedicatedThread { () throws -> Bool in
-            let other = try PostgresConnection(url: url)
-            let deadline = Date().addingTimeInterval(30)
-            while try other.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'paused' AND backend_xid IS NOT NULL").integer(0, 0) == 0 {
-                guard Date() < deadline else { return false }
-                Thread.sleep(forTimeInterval: 0.02)
+        let other = try PostgresConnection(url: url)
+        let deadline = Date().addingTimeInterval(30)
+        var otherUpdated = false
+        while Date() < deadline {
+            if try other.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'paused' AND backend_xid IS NOT NULL").integer(0, 0) != 0 {
+                try other.execute("UPDATE entries SET payload = 'other' WHERE id = 1")
+                otherUpdated = true
+                break
             }
-            try other.execute("UPDATE entries SET payload = 'other' WHERE id = 1")
-            return true
+            Thread.sleep(forTimeInterval: 0.02)
         }
+        finished.wait()
         #expect(otherUpdated, "the paused transaction began")
-        #expect(try await pausedOutcome.value == false, "the paused transaction did not commit")
+        #expect(outcome.committed.withLock { $0 } == false, "the paused transaction did not commit")
         #expect(try setup.query("SELECT payload FROM entries WHERE id = 1").text(0, 0) == "other")
         #expect(try setup.query("SELECT count(*) FROM entries").integer(0, 0) == 1)
     }
@@ -135,4 +140,9 @@ struct PostgresPipelineTests {
         let result = try connection.query("SELECT unnest($1::text[])", [.text(PostgresValue.arrayLiteral(values))])
         #expect((0..<result.rowCount).map { result.text($0, 0) } == values)
     }
+}
+
+/// What the paused transaction's thread found: whether it committed (nil until it is done).
+private final class PausedOutcome: Sendable {
+    let committed = Mutex<Bool?>(nil)
 }

@@ -19,8 +19,7 @@ public final class LeveledIdIndex {
     private var swept = false
 
     /// Opens the index `name` (its tables made by a migration) for one transaction on `db`. Rows numbered
-    /// below what `liveRowsFrom` (a query of one integer) returns are gone: their keys are dropped as level 2
-    /// is swept.
+    /// below what `liveRowsFrom` (a query of one integer) returns are gone: the sweeps drop their keys.
     public init(_ db: Database, name: String, liveRowsFrom: String? = nil) throws {
         database = db
         self.name = name
@@ -50,20 +49,22 @@ public final class LeveledIdIndex {
         }
     }
 
-    /// Moves the next slice of level 0 into level 1 and of level 1 into level 2; there, entries of rows that
-    /// are gone are dropped in the same slice.
+    /// Moves the next slice of level 0 into level 1 and of level 1 into level 2, leaving out entries of rows
+    /// that are gone; in level 2 they are dropped from the same slice.
     private func sweep() throws {
         let cursor = try FastStatement(database, sql: "SELECT level0_next, level1_next FROM \(name)_sweep WHERE id = 1")
         let next: [Int64] = try cursor.row { [$0.integer(0), $0.integer(1)] } ?? [0, 0]
+        let floor = try liveRowsFrom.flatMap { try FastStatement(database, sql: $0).integer() } ?? Int64.min
         for level in 0..<2 {
             let count = Self.slices[level]
             let slice = UInt64(max(0, next[level])) % count
             let (low, high) = Self.range(ofSlice: slice, of: count)
             try FastStatement(database, sql: """
-                INSERT OR IGNORE INTO \(name)_level\(level + 1) (key, row_no) SELECT key, row_no FROM \(name)_level\(level) WHERE key BETWEEN ? AND ?
-                """).execute(.integer(low), .integer(high))
+                INSERT OR IGNORE INTO \(name)_level\(level + 1) (key, row_no)
+                SELECT key, row_no FROM \(name)_level\(level) WHERE key BETWEEN ? AND ? AND row_no >= ?
+                """).execute(.integer(low), .integer(high), .integer(floor))
             try FastStatement(database, sql: "DELETE FROM \(name)_level\(level) WHERE key BETWEEN ? AND ?").execute(.integer(low), .integer(high))
-            if level == 1, let liveRowsFrom, let floor = try FastStatement(database, sql: liveRowsFrom).integer() {
+            if level == 1 && floor > Int64.min {
                 try FastStatement(database, sql: "DELETE FROM \(name)_level2 WHERE key BETWEEN ? AND ? AND row_no < ?")
                     .execute(.integer(low), .integer(high), .integer(floor))
             }

@@ -12,7 +12,7 @@ public struct VolunteerHoursDomain: WorkerDomain {
 
     public let settings: VolunteerSettings
     public var workerName: String { Self.workerName }
-    public var identityHashColumns: [IdentityHashColumn] { [IdentityHashColumn(table: "volunteers", column: "identity_hash")] }
+    public var identityHashColumns: [IdentityHashColumn] { [IdentityHashColumn(table: "volunteers", column: "identity_hash", digestIndex: "volunteer_identity_keys")] }
     public var entityIDField: String { "volunteer_id" }
     public var eventTypes: Set<String> { VolunteerEvent.types }
 

@@ -241,7 +241,7 @@ struct AdminToolTests {
         #expect(upgrade.status == 0)
         #expect(upgrade.output.contains("upgraded the volunteer-hours store"))
         #expect(upgrade.output.contains("runtime-v1,") && upgrade.output.contains("runtime-v9-leveled-event-ids")
-                && upgrade.output.contains("volunteer-hours-v7-leveled-record-ids"), "\(upgrade.output)")
+                && upgrade.output.contains("volunteer-hours-v7-leveled-record-ids, volunteer-hours-v8-leveled-identities"), "\(upgrade.output)")
         let found = try SQLiteStore.openReadOnly(path: path).read { db in
             try Int64.fetchAll(db, sql: """
                 SELECT record_no FROM volunteer_records

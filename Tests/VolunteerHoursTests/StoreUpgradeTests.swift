@@ -139,6 +139,32 @@ struct StoreUpgradeTests {
         #expect(try store.queue.read { try recordNumbers(of: ["R-9", "R-1", "R-2"], in: $0) } == [[1], [2], []])
     }
 
+    @Test("filing identity hashes in a leveled set keeps every volunteer, drops the unique index, and finds each volunteer's identity")
+    func identitiesFiledInALeveledSet() throws {
+        let first = [UInt8](repeating: 0xA1, count: 16) + [UInt8](repeating: 0x01, count: 16)
+        let second = [UInt8](repeating: 0x5B, count: 32)
+        let hex = { (bytes: [UInt8]) in bytes.map { String(format: "%02x", $0) }.joined() }
+        let store = try upgradedStore(VolunteerHoursDomain(settings: VolunteerSettings(certificateSecret: "upgrade-test-secret-0123456789")),
+                                      from: "volunteer-hours-v7-leveled-record-ids", rows: """
+            INSERT INTO volunteers (volunteer_id, name, identity_hash, birth_date, district, guardian_consent, registered_at)
+            VALUES ('V-1', '张三', x'\(hex(first))', '1990-01-01', '锦江区', 0, '2026-01-02T09:00:00+08:00'),
+                   ('V-2', '李四', x'\(hex(second))', '1991-02-03', '青羊区', 0, '2026-01-02T09:00:00+08:00');
+            """)
+        defer { removeUpgradedStore(store) }
+        let (volunteers, indexes, filed) = try store.queue.read { db in
+            (try String.fetchAll(db, sql: "SELECT volunteer_id || ':' || hex(identity_hash) FROM volunteers ORDER BY volunteer_id"),
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'volunteers'"),
+             try [first, second, [UInt8](repeating: 0x5B, count: 15) + [UInt8](repeating: 0x5C, count: 17)].map { digest in
+                 let entry = LeveledIdIndex.entry(ofDigest: digest)
+                 return try Bool.fetchOne(db, sql: LeveledIdIndex.containsEntry("volunteer_identity_keys", keyParameter: 1, rowParameter: 2),
+                                          arguments: [entry.key, entry.row]) ?? false
+             })
+        }
+        #expect(volunteers == ["V-1:" + hex(first).uppercased(), "V-2:" + hex(second).uppercased()])
+        #expect(indexes.isEmpty, "no unique index of identity hashes is left: \(indexes)")
+        #expect(filed == [true, true, false])
+    }
+
     /// The numbers of the records each id finds through `volunteer_record_keys`, as the store looks them up.
     private func recordNumbers(of ids: [String], in db: Database) throws -> [[Int64]] {
         try ids.map { id in

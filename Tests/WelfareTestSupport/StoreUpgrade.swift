@@ -9,7 +9,12 @@ public func upgradedStore<Domain: DomainHandler>(_ domain: Domain, from migratio
     let path = directory.appendingPathComponent("store.sqlite").path
     var migrator = DatabaseMigrator()
     SQLiteStore.register(domain.schema(for: .sqlite), in: &migrator)
-    let queue = try DatabaseQueue(path: path)
+    // The functions a store's connections have, which some steps use.
+    var configuration = Configuration()
+    configuration.prepareDatabase { db in
+        for function in LeveledIdIndex.sqlFunctions() { db.add(function: function) }
+    }
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
     try migrator.migrate(queue, upTo: migration)
     try queue.write { try $0.execute(sql: rows) }
     try queue.close()

@@ -117,6 +117,13 @@ struct LeveledIdIndexTests {
         #expect(LeveledIdIndex.key(of: "志愿者") == -5_085_334_525_359_636_227)
     }
 
+    @Test("a digest's entry is its first 128 bits, big-endian; a short digest counts as padded with zeros")
+    func digestEntries() {
+        let digest: [UInt8] = [0x80, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + [UInt8](repeating: 0xee, count: 16)
+        #expect(LeveledIdIndex.entry(ofDigest: digest) == (Int64.min + 1, Int64.max))
+        #expect(LeveledIdIndex.entry(ofDigest: [0x01]) == (0x0100_0000_0000_0000, 0))
+    }
+
     @Test("a level's slices cover the whole key range, in order, without gaps or overlaps")
     func slicesCoverTheKeyRange() {
         for count in LeveledIdIndex.slices {

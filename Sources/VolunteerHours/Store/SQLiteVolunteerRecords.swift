@@ -23,6 +23,8 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
     private let historyAfterLast: FastStatement
     private let ledgerEntry: FastStatement
     private let recordKeys: LeveledIdIndex
+    private let identityKeys: LeveledIdIndex
+    private let identityFiled: FastStatement
 
     init(_ transaction: StoreTransaction, identity: IdentityKey, memo: StoreMemo) throws {
         self.transaction = transaction
@@ -48,6 +50,8 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')
             """)
         recordKeys = try LeveledIdIndex(db, name: "volunteer_record_keys")
+        identityKeys = try LeveledIdIndex(db, name: "volunteer_identity_keys")
+        identityFiled = try FastStatement(db, sql: LeveledIdIndex.containsEntry("volunteer_identity_keys", keyParameter: 1, rowParameter: 2))
         updateState = try FastStatement(db, sql: "UPDATE volunteer_records SET state = ?, approved_minutes = ? WHERE record_no = ?")
         historyAt = try FastStatement(db, sql: """
             INSERT INTO volunteer_record_history (record_no, seq, state, event_id, event_type, at) VALUES (?, ?, ?, ?, ?, ?)
@@ -67,16 +71,21 @@ final class SQLiteVolunteerRecords: VolunteerRecords {
         }
     }
 
+    /// Whether a registered volunteer has the number: its keyed hash is filed in `volunteer_identity_keys`.
     func identityBelongsToAnother(_ number: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM volunteers WHERE identity_hash = ?"), arguments: [Data(identity.hash(ofIdentityNumber: number))]) ?? false
+        let entry = LeveledIdIndex.entry(ofDigest: identity.hash(ofIdentityNumber: number))
+        return try identityFiled.integer(.integer(entry.key), .integer(entry.row)) == 1
     }
 
     func insertVolunteer(_ registration: VolunteerEvent.Registration, at time: Instant) throws {
+        let hash = identity.hash(ofIdentityNumber: registration.identityNumber)
         try db.cachedStatement(sql: """
             INSERT INTO volunteers (volunteer_id, name, identity_hash, birth_date, district, guardian_consent, registered_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [registration.volunteerID, registration.name, Data(identity.hash(ofIdentityNumber: registration.identityNumber)),
+            """).execute(arguments: [registration.volunteerID, registration.name, Data(hash),
                              registration.birthDate.description, registration.district, registration.guardianConsent, time.text])
+        let entry = LeveledIdIndex.entry(ofDigest: hash)
+        try identityKeys.insert(key: entry.key, row: entry.row)
         try insertTotals.execute(.text(registration.volunteerID))
     }
 

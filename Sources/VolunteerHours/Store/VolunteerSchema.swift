@@ -286,6 +286,31 @@ enum VolunteerSchema {
                 INSERT INTO volunteer_record_keys_sweep (id, level0_next, level1_next) VALUES (1, 0, 0);
                 INSERT INTO volunteer_record_keys_level2 (key, row_no) SELECT welfare_id_key(record_id), record_no FROM volunteer_records ORDER BY 1, 2;
             """),
+        // The unique index of identity hashes (random by nature) wrote about a page per registration once it
+        // outgrew the page cache. They are filed in a `LeveledIdIndex` used as a set of digests
+        // (`volunteer_identity_keys`: the first 128 bits of each keyed hash) instead.
+        SchemaMigration("volunteer-hours-v8-leveled-identities", sql: """
+                CREATE TABLE volunteers_v8 (
+                    volunteer_id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    identity_hash BLOB NOT NULL,   -- keyed hash of the identity number; the number itself is not kept
+                    birth_date TEXT NOT NULL,
+                    district TEXT NOT NULL,
+                    guardian_consent INTEGER NOT NULL,
+                    registered_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO volunteers_v8 (volunteer_id, name, identity_hash, birth_date, district, guardian_consent, registered_at)
+                    SELECT volunteer_id, name, identity_hash, birth_date, district, guardian_consent, registered_at FROM volunteers ORDER BY volunteer_id;
+                DROP TABLE volunteers;
+                ALTER TABLE volunteers_v8 RENAME TO volunteers;
+                CREATE TABLE volunteer_identity_keys_level0 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE volunteer_identity_keys_level1 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE volunteer_identity_keys_level2 (key INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (key, row_no)) WITHOUT ROWID;
+                CREATE TABLE volunteer_identity_keys_sweep (id INTEGER PRIMARY KEY CHECK (id = 1), level0_next INTEGER NOT NULL, level1_next INTEGER NOT NULL);
+                INSERT INTO volunteer_identity_keys_sweep (id, level0_next, level1_next) VALUES (1, 0, 0);
+                INSERT INTO volunteer_identity_keys_level2 (key, row_no)
+                    SELECT welfare_digest_part(identity_hash, 0), welfare_digest_part(identity_hash, 1) FROM volunteers ORDER BY 1, 2;
+            """),
     ]
 
     /// The same tables in PostgreSQL, for several instances sharing one store. An identity number taken by

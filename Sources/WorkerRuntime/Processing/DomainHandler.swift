@@ -48,14 +48,17 @@ extension DomainHandler {
     public func readAhead(_ events: [Event], records: Records) throws {}
 }
 
-/// A table column of keyed identity hashes.
+/// A table column of keyed identity hashes, and the `LeveledIdIndex` (used as a set of digests) that files
+/// them in a SQLite store, if any: re-keying the column files them again.
 public struct IdentityHashColumn: Sendable, Equatable {
     public let table: String
     public let column: String
+    public let digestIndex: String?
 
-    public init(table: String, column: String) {
+    public init(table: String, column: String, digestIndex: String? = nil) {
         self.table = table
         self.column = column
+        self.digestIndex = digestIndex
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Finds rows by an id that upstream systems make at random (UUIDs), in a SQLite store far larger than its
@@ -31,6 +32,12 @@ public final class LeveledIdIndex {
     /// `WHERE <number> IN (...) AND <id column> = ?` statement.
     public static func rowNumbers(_ name: String, keyParameter parameter: Int) -> String {
         (0..<3).map { "SELECT row_no FROM \(name)_level\($0) WHERE key = ?\(parameter)" }.joined(separator: " UNION ALL ")
+    }
+
+    /// A query of one row that says whether the index holds the entry bound to parameters `key` and `row`:
+    /// for an index used as a set of digests (`entry(ofDigest:)`), where there is no row to confirm.
+    public static func containsEntry(_ name: String, keyParameter key: Int, rowParameter row: Int) -> String {
+        "SELECT " + (0..<3).map { "EXISTS (SELECT 1 FROM \(name)_level\($0) WHERE key = ?\(key) AND row_no = ?\(row))" }.joined(separator: " OR ")
     }
 
     /// Files row `row` under `key`; the first time in a transaction, sweeps a slice of each level first.
@@ -99,10 +106,29 @@ public final class LeveledIdIndex {
         return Int64(bitPattern: hash)
     }
 
-    /// `welfare_id_key(text)`, the same key in SQL, for migrations that file existing rows.
-    static func sqlFunction() -> DatabaseFunction {
-        DatabaseFunction("welfare_id_key", argumentCount: 1, pure: true) { values in
+    /// The entry that stands for a digest (a keyed SHA-256, at least 16 bytes) in an index used as a set of
+    /// digests: its first 16 bytes as key and row number, read big-endian. Digests that share those 128 bits
+    /// count as one, which for keyed SHA-256 digests of different inputs does not happen in practice.
+    public static func entry(ofDigest digest: [UInt8]) -> (key: Int64, row: Int64) {
+        (digestPart(digest, 0), digestPart(digest, 1))
+    }
+
+    /// Bytes `8 * part ..< 8 * part + 8` of a digest as a big-endian signed integer (missing bytes count as 0).
+    static func digestPart(_ digest: some Collection<UInt8>, _ part: Int) -> Int64 {
+        var value: UInt64 = 0
+        for byte in digest.dropFirst(8 * part).prefix(8) { value = value << 8 | UInt64(byte) }
+        return Int64(bitPattern: value << (8 * UInt64(max(0, 8 - min(8, digest.count - 8 * part)))))
+    }
+
+    /// `welfare_id_key(text)` and `welfare_digest_part(blob, part)`, the same keys in SQL, for migrations that
+    /// file existing rows.
+    public static func sqlFunctions() -> [DatabaseFunction] {
+        [DatabaseFunction("welfare_id_key", argumentCount: 1, pure: true) { values in
             String.fromDatabaseValue(values[0]).map { LeveledIdIndex.key(of: $0) }
-        }
+        },
+         DatabaseFunction("welfare_digest_part", argumentCount: 2, pure: true) { values in
+            guard let digest = Data.fromDatabaseValue(values[0]), let part = Int.fromDatabaseValue(values[1]) else { return nil }
+            return LeveledIdIndex.digestPart(digest, part)
+        }]
     }
 }

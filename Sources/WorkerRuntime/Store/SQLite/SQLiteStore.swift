@@ -62,7 +62,7 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \((256 << 20) / SQLiteStore.pageBytes(of: db))")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
             // For migrations that file existing rows in a `LeveledIdIndex`.
-            db.add(function: LeveledIdIndex.sqlFunction())
+            for function in LeveledIdIndex.sqlFunctions() { db.add(function: function) }
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()

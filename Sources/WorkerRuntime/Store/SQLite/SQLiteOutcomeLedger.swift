@@ -93,8 +93,8 @@ final class SQLiteOutcomeLedger: OutcomeLedger {
     /// Event rows are in append order and their times (the events' own) mostly rise with it, so the expired
     /// ones are the oldest rows by number. They go a step at a time, once a whole step has expired: a step is a
     /// sixteenth of the rows kept (at least `limit`), and a row not yet expired stops the step at its place
-    /// (rows are kept longer, never shorter). Their keys leave the id index as its sweep passes them. Other outcomes (duplicates, dead letters) are found through
-    /// their index on the time.
+    /// (rows are kept longer, never shorter). Their keys leave the id index as its sweep passes them. Other
+    /// outcomes (duplicates, dead letters) are found through their index on the time.
     func advance(clock: Int64, forgettingBefore cutoff: Int64?, limit: Int) throws {
         try FastStatement(database, sql: """
             INSERT INTO runtime_retention (id, clock_us, legacy_seen_us) VALUES (1, ?1, ?1)

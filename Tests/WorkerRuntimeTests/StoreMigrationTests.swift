@@ -71,18 +71,19 @@ struct StoreMigrationTests {
         }
     }
 
-    @Test("a new store is made with 8 KiB pages, in WAL mode, zeroing deleted content only where a page is written anyway")
+    @Test("a new store is made with 8 KiB pages, in WAL mode, zeroing deleted content only where a page is written anyway, with temporary tables in memory once migrated")
     func newStorePageSize() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteStore(path: directory.appendingPathComponent("new.sqlite").path, for: TallyDomain())
-        let (pageSize, journal, secureDelete) = try await store.queue.read { db in
+        let (pageSize, journal, secureDelete, tempStore) = try await store.queue.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
-             try Int.fetchOne(db, sql: "PRAGMA secure_delete"))
+             try Int.fetchOne(db, sql: "PRAGMA secure_delete"), try Int.fetchOne(db, sql: "PRAGMA temp_store"))
         }
         #expect(pageSize == SQLiteStore.pageSize && pageSize == 8192)
         #expect(journal == "wal")
         #expect(secureDelete == 2)  // FAST
+        #expect(tempStore == 2, "MEMORY for the worker's statements; migrations sort through files")
     }
 }
 

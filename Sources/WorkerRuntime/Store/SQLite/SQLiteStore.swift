@@ -73,7 +73,12 @@ public final class SQLiteStore: Sendable {
                 throw StoreError("store \(path) was written by a newer version of this worker; refusing to run an older one on it")
             }
         }
+        // A step that rebuilds a table or files existing ids sorts millions of rows: that sort spills to
+        // temporary files instead of memory, so that the worker's first start after an upgrade stays within
+        // its memory (the cache's worth) on a store of years of events.
+        try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA temp_store = FILE") }
         try migrator.migrate(queue)
+        try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA temp_store = MEMORY") }
     }
 
     /// Adds a domain's schema steps to a migrator, each in order.

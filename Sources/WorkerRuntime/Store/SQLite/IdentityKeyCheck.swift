@@ -44,12 +44,8 @@ public enum IdentityKeyCheck {
                 try db.execute(sql: "UPDATE \(column.table) SET \(column.column) = welfare_identity_rekey(\(column.column))")
                 rows += db.changesCount
                 if let index = column.digestIndex {
-                    try db.execute(sql: """
-                        DELETE FROM \(index)_level0;
-                        DELETE FROM \(index)_level1;
-                        DELETE FROM \(index)_level2;
-                        INSERT INTO \(index)_level2 (key, row_no)
-                            SELECT welfare_digest_part(\(column.column), 0), welfare_digest_part(\(column.column), 1) FROM \(column.table) ORDER BY 1, 2;
+                    try LeveledIdIndex.refile(db, name: index, entries: """
+                        SELECT welfare_digest_part(\(column.column), 0), welfare_digest_part(\(column.column), 1) FROM \(column.table)
                         """)
                 }
             }

@@ -61,11 +61,10 @@ public final class LeveledIdIndex {
     private func sweep() throws {
         let cursor = try FastStatement(database, sql: "SELECT level0_next, level1_next FROM \(name)_sweep WHERE id = 1")
         let next: [Int64] = try cursor.row { [$0.integer(0), $0.integer(1)] } ?? [0, 0]
+        let current = zip(next, Self.slices).map { UInt64(max(0, $0)) % $1 }
         let floor = try liveRowsFrom.flatMap { try FastStatement(database, sql: $0).integer() } ?? Int64.min
         for level in 0..<2 {
-            let count = Self.slices[level]
-            let slice = UInt64(max(0, next[level])) % count
-            let (low, high) = Self.range(ofSlice: slice, of: count)
+            let (low, high) = Self.range(ofSlice: current[level], of: Self.slices[level])
             try FastStatement(database, sql: """
                 INSERT OR IGNORE INTO \(name)_level\(level + 1) (key, row_no)
                 SELECT key, row_no FROM \(name)_level\(level) WHERE key BETWEEN ? AND ? AND row_no >= ?
@@ -76,11 +75,22 @@ public final class LeveledIdIndex {
                     .execute(.integer(low), .integer(high), .integer(floor))
             }
         }
+        let following = zip(current, Self.slices).map { Int64(($0 + 1) % $1) }
         try FastStatement(database, sql: """
             INSERT INTO \(name)_sweep (id, level0_next, level1_next) VALUES (1, ?1, ?2)
             ON CONFLICT (id) DO UPDATE SET level0_next = ?1, level1_next = ?2
-            """).execute(.integer(Int64((UInt64(max(0, next[0])) + 1) % Self.slices[0])),
-                         .integer(Int64((UInt64(max(0, next[1])) + 1) % Self.slices[1])))
+            """).execute(.integer(following[0]), .integer(following[1]))
+    }
+
+    /// Empties the index `name` and files what `entries` selects (two integer columns: key and row number) in
+    /// level 2, in key order: for when the filed values themselves changed.
+    public static func refile(_ db: Database, name: String, entries: String) throws {
+        try db.execute(sql: """
+            DELETE FROM \(name)_level0;
+            DELETE FROM \(name)_level1;
+            DELETE FROM \(name)_level2;
+            INSERT INTO \(name)_level2 (key, row_no) \(entries) ORDER BY 1, 2;
+            """)
     }
 
     /// The keys of slice `slice` of `count` equal slices of the signed 64-bit range, lowest first.
